@@ -1,0 +1,1 @@
+"""Notifications: outbox, channels, preferences and reminders (see issues)."""

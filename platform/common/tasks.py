@@ -1,0 +1,52 @@
+"""Celery plumbing shared by every app.
+
+- `TenantOnlyTask`: base for tasks that read township data; it refuses to run in the public
+  schema instead of silently reading nothing (or the county's tables).
+- `dispatch_to_townships`: the one dispatcher that beat calls for each periodic job; it sends the
+  job once to every ready township, each with that township's schema in its headers.
+"""
+import logging
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from config.celery import app
+
+logger = logging.getLogger(__name__)
+
+
+class TenantContextMissing(RuntimeError):
+    """A township task ran without a township schema."""
+
+
+class TenantOnlyTask(app.Task):
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        if connection.schema_name == get_public_schema_name():
+            raise TenantContextMissing(
+                f"Task {self.name} needs a township schema but runs in the public schema; "
+                "enqueue it inside the township (request, tenant_context or the dispatcher)."
+            )
+        return super().__call__(*args, **kwargs)
+
+
+@app.task(name="common.dispatch_to_townships", ignore_result=True)
+def dispatch_to_townships(task_name: str, *args) -> list[str]:
+    """Send `task_name` once to each ready township. Returns the schemas it was sent to."""
+    from tenants.townships.selectors import township_list_ready
+
+    sent = []
+    for township in township_list_ready():
+        with tenant_context(township):
+            app.send_task(task_name, args=args)
+        sent.append(township.schema_name)
+    logger.info("dispatched %s to %d townships", task_name, len(sent))
+    return sent
+
+
+@app.task(name="common.whereami", base=TenantOnlyTask)
+def whereami() -> dict:
+    """Report the schema and township a task runs in (health checks and tests of routing)."""
+    tenant = connection.tenant
+    return {"schema": connection.schema_name, "code": getattr(tenant, "code", None)}

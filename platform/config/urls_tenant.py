@@ -1,0 +1,11 @@
+"""URLs of one township; served under /t/<code>/ by the subfolder router."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("tenants.organisation.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", include("config.api_tenant")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_tenant_schema"), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

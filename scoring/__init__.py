@@ -1,0 +1,1 @@
+"""Scoring: catalogue, ledger, reviews, periods, publication, oversight, rewards (see issues)."""

@@ -1,0 +1,1 @@
+"""Staffing: clerks' recruitment, placement, rotation, appraisal and pay (see issues)."""

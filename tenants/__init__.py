@@ -1,0 +1,1 @@
+"""Townships (the tenants), their routing and provisioning, and each township's organisation."""

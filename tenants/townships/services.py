@@ -1,0 +1,137 @@
+"""Creating, provisioning and archiving townships.
+
+A township row is created in a web request (fast); its schema is created and migrated by
+`township_provision`, which runs in a Celery task because migrating a schema takes seconds.
+Only `ready` townships are routed to and reached by scheduled jobs.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name, schema_exists
+
+from audit.services import audit_record, snapshot
+from common.errors import Conflict, DomainError, full_clean_or_raise
+from tenants.townships.models import Domain, Township
+
+logger = logging.getLogger(__name__)
+
+TOWNSHIP_CODE_TAKEN = _("A township with this code already exists.")
+TOWNSHIP_ARCHIVED = _("This township is archived.")
+TOWNSHIP_NOT_FAILED = _("Only a township whose provisioning failed can be retried.")
+
+
+def schema_name_for(code: str) -> str:
+    return "t_" + code.replace("-", "_")
+
+
+def county_ensure() -> Township:
+    """The county's own row in the public schema (needed by the router). Idempotent."""
+    county, _created = Township.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "县委组织部", "code": "county", "status": Township.Status.READY,
+                  "time_zone": settings.DEFAULT_TOWNSHIP_TIME_ZONE},
+    )
+    return county
+
+
+@transaction.atomic
+def township_create(*, actor, name: str, code: str, time_zone: str | None = None) -> Township:
+    """Register a township and enqueue its provisioning once this transaction commits."""
+    code = (code or "").strip().lower()
+    if Township.objects.filter(code=code).exists() or Domain.objects.filter(domain=code).exists():
+        raise DomainError(TOWNSHIP_CODE_TAKEN, field_errors={"code": [TOWNSHIP_CODE_TAKEN]})
+    township = Township(
+        name=(name or "").strip(), code=code, schema_name=schema_name_for(code),
+        time_zone=time_zone or settings.DEFAULT_TOWNSHIP_TIME_ZONE, status=Township.Status.PROVISIONING,
+    )
+    full_clean_or_raise(township)
+    township.save()
+    Domain.objects.create(domain=code, tenant=township, is_primary=True)
+    audit_record(actor=actor, action="township.create", instance=township, after=snapshot(township))
+
+    from tenants.townships.tasks import provision_township
+
+    transaction.on_commit(lambda: provision_township.delay(township.pk))
+    return township
+
+
+def township_provision(*, township_id: int) -> Township:
+    """Create and migrate the township's schema, then mark it ready. Idempotent.
+
+    Concurrent runs are serialised by a PostgreSQL advisory lock. On failure the schema this
+    run created is dropped and the township is marked `failed` with the reason, never left
+    half-ready; the error is re-raised so the task shows as failed too.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [7301, township_id])
+    try:
+        township = Township.objects.get(pk=township_id)
+        if township.status == Township.Status.READY:
+            return township
+        if township.status == Township.Status.ARCHIVED:
+            raise Conflict(TOWNSHIP_ARCHIVED)
+        existed_before = schema_exists(township.schema_name)
+        try:
+            township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
+        except Exception as exc:
+            connection.set_schema_to_public()
+            if not existed_before and schema_exists(township.schema_name):
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP SCHEMA "{township.schema_name}" CASCADE')
+            _township_mark(township, status=Township.Status.FAILED, reason=f"{type(exc).__name__}: {exc}")
+            logger.exception("provisioning of township %s failed", township.code)
+            raise
+        connection.set_schema_to_public()
+        return _township_mark(township, status=Township.Status.READY, reason="")
+    finally:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7301, township_id])
+
+
+@transaction.atomic
+def _township_mark(township: Township, *, status: str, reason: str) -> Township:
+    township = Township.objects.select_for_update().get(pk=township.pk)
+    before = snapshot(township, fields=["status", "failure_reason"])
+    township.status = status
+    township.failure_reason = reason[:2000]
+    if status == Township.Status.READY:
+        township.provisioned_at = timezone.now()
+    township.save(update_fields=["status", "failure_reason", "provisioned_at"])
+    audit_record(
+        actor=None, action=f"township.{status}", instance=township,
+        before=before, after=snapshot(township, fields=["status", "failure_reason"]),
+    )
+    return township
+
+
+@transaction.atomic
+def township_retry_provisioning(*, actor, township: Township) -> Township:
+    township = Township.objects.select_for_update().get(pk=township.pk)
+    if township.status != Township.Status.FAILED:
+        raise Conflict(TOWNSHIP_NOT_FAILED)
+    township.status = Township.Status.PROVISIONING
+    township.save(update_fields=["status"])
+    audit_record(actor=actor, action="township.retry", instance=township)
+
+    from tenants.townships.tasks import provision_township
+
+    transaction.on_commit(lambda: provision_township.delay(township.pk))
+    return township
+
+
+@transaction.atomic
+def township_archive(*, actor, township: Township) -> Township:
+    """Take a township out of service: no routing, no scheduled jobs. The schema is kept."""
+    township = Township.objects.select_for_update().get(pk=township.pk)
+    before = snapshot(township, fields=["status"])
+    township.status = Township.Status.ARCHIVED
+    township.save(update_fields=["status"])
+    audit_record(actor=actor, action="township.archive", instance=township, before=before,
+                 after={"status": township.status})
+    return township
