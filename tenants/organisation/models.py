@@ -183,3 +183,40 @@ class MemberTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.from_branch} → {self.to_branch or self.destination}"
+
+
+class RosterImport(models.Model):
+    """One Excel roster upload, processed by a Celery task with progress.
+
+    All rows are validated first; members are written only if every row is valid, in one
+    transaction. `errors` lists {"row": n, "field": name, "message": text} for the report.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        VALIDATING = "validating", _("Checking rows")
+        IMPORTING = "importing", _("Writing members")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Rejected")
+
+    file = models.FileField(_("file"), upload_to="roster-imports/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("members created"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    uploaded_by_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster import")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -1,0 +1,111 @@
+"""Accounts and role assignments. Every write is audited in the public schema."""
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import tenant_context
+
+from accounts.models import (
+    BRANCH_SCOPED_ROLES,
+    MEMBER_SCOPED_ROLES,
+    VILLAGE_SCOPED_ROLES,
+    Role,
+    RoleAssignment,
+    User,
+)
+from audit.services import audit_record, snapshot
+from common.errors import DomainError, full_clean_or_raise
+
+USERNAME_TAKEN = _("This username is already taken.")
+ROLE_NEEDS_VILLAGES = _("This role needs at least one village.")
+ROLE_NEEDS_BRANCH = _("This role needs a branch.")
+ROLE_NEEDS_MEMBER = _("This role needs the member's record.")
+ROLE_UNKNOWN_SCOPE = _("The chosen village, branch or member does not exist in this township.")
+ROLE_NEEDS_TOWNSHIP = _("This role belongs to a township.")
+CLERK_VILLAGE_LIMIT = _("A clerk serves at most 3 villages.")  # the report: 1 to 3 clerks per village
+
+
+@transaction.atomic
+def user_create(
+    *, actor, username: str, password: str, full_name: str = "", phone: str = "", email: str = "",
+    language: str = "zh-hans",
+) -> User:
+    username = (username or "").strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(USERNAME_TAKEN, field_errors={"username": [USERNAME_TAKEN]})
+    user = User(username=username, full_name=full_name.strip(), phone=phone.strip(), email=email.strip(),
+                language=language)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field_errors={"password": exc.messages}) from exc
+    user.set_password(password)
+    full_clean_or_raise(user)
+    user.save()
+    audit_record(actor=actor, action="user.create", instance=user,
+                 after=snapshot(user, fields=["username", "full_name", "phone", "email", "language"]))
+    return user
+
+
+def _check_scope(*, township, role: str, village_ids: list[int], branch_id: int | None, member_id: int | None):
+    from tenants.organisation.models import Branch, Member, Village
+
+    if role in VILLAGE_SCOPED_ROLES and not village_ids:
+        raise DomainError(ROLE_NEEDS_VILLAGES, field_errors={"village_ids": [ROLE_NEEDS_VILLAGES]})
+    if role == Role.CLERK and len(set(village_ids)) > 3:
+        raise DomainError(CLERK_VILLAGE_LIMIT, field_errors={"village_ids": [CLERK_VILLAGE_LIMIT]})
+    if role in BRANCH_SCOPED_ROLES and not branch_id:
+        raise DomainError(ROLE_NEEDS_BRANCH, field_errors={"branch_id": [ROLE_NEEDS_BRANCH]})
+    if role in MEMBER_SCOPED_ROLES and not member_id:
+        raise DomainError(ROLE_NEEDS_MEMBER, field_errors={"member_id": [ROLE_NEEDS_MEMBER]})
+    with tenant_context(township):
+        ok = (
+            Village.objects.filter(pk__in=village_ids).count() == len(set(village_ids))
+            and (not branch_id or Branch.objects.filter(pk=branch_id).exists())
+            and (not member_id or Member.objects.filter(pk=member_id).exists())
+        )
+    if not ok:
+        raise DomainError(ROLE_UNKNOWN_SCOPE)
+
+
+@transaction.atomic
+def role_assign(
+    *, actor, user: User, role: str, township=None, village_ids: list[int] | None = None,
+    branch_id: int | None = None, member_id: int | None = None,
+) -> RoleAssignment:
+    """Give `user` a role (replacing the scope of the same role in the same township)."""
+    village_ids = sorted(set(village_ids or []))
+    if role == Role.COUNTY_ADMIN:
+        township = None
+    elif township is None or township.is_county:
+        raise DomainError(ROLE_NEEDS_TOWNSHIP)
+    else:
+        _check_scope(township=township, role=role, village_ids=village_ids, branch_id=branch_id, member_id=member_id)
+    keep = {
+        "village_ids": village_ids if role in VILLAGE_SCOPED_ROLES else [],
+        "branch_id": branch_id if role in BRANCH_SCOPED_ROLES else None,
+        "member_id": member_id if role in MEMBER_SCOPED_ROLES else None,
+    }
+    existing = RoleAssignment.objects.select_for_update().filter(user=user, role=role, township=township).first()
+    before = snapshot(existing) if existing else None
+    if existing:
+        for key, value in keep.items():
+            setattr(existing, key, value)
+        assignment = existing
+    else:
+        assignment = RoleAssignment(user=user, role=role, township=township, **keep)
+    full_clean_or_raise(assignment, validate_constraints=False)
+    assignment.save()
+    audit_record(actor=actor, action="role.assign", instance=assignment, before=before, after=snapshot(assignment))
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    before = snapshot(assignment)
+    pk = assignment.pk
+    assignment.delete()
+    audit_record(actor=actor, action="role.revoke", object_type="accounts.roleassignment", object_id=pk,
+                 object_repr=str(before.get("role")), before=before)
