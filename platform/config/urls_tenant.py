@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("tenants.organisation.urls")),
     path("audit/", include("audit.urls")),
+    path("people/", include("accounts.township_urls")),
     path("api/v1/", include("config.api_tenant")),
     path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_tenant_schema"), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
