@@ -47,6 +47,7 @@ SHARED_APPS = [
     "common",
     "accounts",
     "audit",
+    "notifications",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
