@@ -36,10 +36,15 @@ def dispatch_to_townships(task_name: str, *args) -> list[str]:
     """Send `task_name` once to each ready township. Returns the schemas it was sent to."""
     from tenants.townships.selectors import township_list_ready
 
+    # The registered task, not `app.send_task(task_name)`: send_task ignores eager mode (in tests
+    # the jobs would go to the real broker instead of running) and sends a misspelt name anyway.
+    # An unknown name raises NotRegistered here, before anything is sent. Either way the
+    # tenant-aware app puts the township's schema in the headers.
+    task = app.tasks[task_name]
     sent = []
     for township in township_list_ready():
         with tenant_context(township):
-            app.send_task(task_name, args=args)
+            task.apply_async(args=args)
         sent.append(township.schema_name)
     logger.info("dispatched %s to %d townships", task_name, len(sent))
     return sent

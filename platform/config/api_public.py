@@ -1,1 +1,20 @@
-urlpatterns = []
+"""The county-level API, served at /api/v1/ (public schema)."""
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import AuthTokenView, MeView
+from audit.api import AuditEventViewSet
+from tenants.townships.api import TownshipViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("townships", TownshipViewSet, basename="township")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+    path("notifications/", include("notifications.api_urls")),
+]

@@ -1,1 +1,20 @@
-urlpatterns = []
+"""One township's API, served at /t/<code>/api/v1/ in that township's schema."""
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import MeView
+from audit.api import AuditEventViewSet
+from tenants.organisation.api import BranchViewSet, MemberViewSet, VillageViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("villages", VillageViewSet, basename="village")
+router.register("branches", BranchViewSet, basename="branch")
+router.register("members", MemberViewSet, basename="member")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

@@ -44,6 +44,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "common",
     "accounts",
     "audit",
@@ -182,6 +183,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc served from our static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "BranchKindEnum": "tenants.organisation.models.Branch.Kind",
+        "MemberKindEnum": "tenants.organisation.models.Member.Kind",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------

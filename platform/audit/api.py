@@ -1,0 +1,64 @@
+"""Audit events over the API, read-only.
+
+The same view serves the county trail (/api/v1/audit-events/, county admins) and a township's
+(/t/<code>/api/v1/audit-events/, whoever `access.can_view_audit` allows there): each reads the
+audit table of the schema the request runs in.
+"""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, viewsets
+
+from accounts.api import AccessAPIMixin, InTownship, StableOrderingFilter
+from audit.models import AuditEvent
+from audit.selectors import AuditEventFilter, audit_event_list
+from common.errors import PERMISSION_DENIED
+from tenants.organisation.validators import mask_id_number
+
+# Snapshot keys holding resident ID numbers, masked for those who may not see them.
+_ID_NUMBER_KEYS = {"id_number"}
+
+
+class CanViewAudit(permissions.BasePermission):
+    message = PERMISSION_DENIED
+
+    def has_permission(self, request, view):
+        return request.access.can_view_audit
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "occurred_at", "actor", "actor_label", "action", "object_type", "object_id", "object_repr",
+                  "before", "after"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        access = self.context.get("access")
+        if access is None or not access.can_view_id_numbers:
+            for key in ("before", "after"):
+                if isinstance(data.get(key), dict):
+                    data[key] = {k: mask_id_number(v) if k in _ID_NUMBER_KEYS and isinstance(v, str) else v
+                                 for k, v in data[key].items()}
+        return data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Audit events of this township (or of the county), newest first"),
+    retrieve=extend_schema(summary="One audit event"),
+)
+class AuditEventViewSet(AccessAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Who changed what and when, in this township (or at county level)."""
+
+    permission_classes = [permissions.IsAuthenticated, InTownship, CanViewAudit]
+    serializer_class = AuditEventSerializer
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filterset_class = AuditEventFilter
+    ordering_fields = ["occurred_at", "action", "object_type"]
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEvent.objects.none()
+        return audit_event_list()
