@@ -1,7 +1,22 @@
+"""Forms of the login page and of a township's people pages. They only shape input: the
+lockout lives in `accounts.backends`, user and role rules in `accounts.services`."""
+from __future__ import annotations
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.backends import ACCOUNT_LOCKED, user_is_locked
+from accounts.models import (
+    BRANCH_SCOPED_ROLES,
+    MEMBER_SCOPED_ROLES,
+    VILLAGE_SCOPED_ROLES,
+    Role,
+    User,
+)
+
+USER_NOT_FOUND = _("No user with this username. Fill in a password to create one.")
+NEW_USER_NEEDS_NO_PASSWORD = _("This user already exists: leave the password empty to give them the role.")
 
 
 class LoginForm(AuthenticationForm):
@@ -11,7 +26,100 @@ class LoginForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         if username and user_is_locked(username):
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        cleaned = super().clean()
-        if username and user_is_locked(username):  # this failure locked it
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return cleaned
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # The failure that reaches the limit locks the account: say so at once.
+            if username and user_is_locked(username):
+                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
+            raise
+
+
+# --- people of a township -----------------------------------------------------------------------
+TOWNSHIP_ROLES = [(value, label) for value, label in Role.choices if value != Role.COUNTY_ADMIN]
+
+
+def scope_of(role: str) -> str:
+    """Which scope field a role needs: "villages", "branch", "member" or "" (township-wide)."""
+    if role in VILLAGE_SCOPED_ROLES:
+        return "villages"
+    if role in BRANCH_SCOPED_ROLES:
+        return "branch"
+    if role in MEMBER_SCOPED_ROLES:
+        return "member"
+    return ""
+
+
+class VillageChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class RoleAssignForm(forms.Form):
+    """Give a role in this township to an existing user, or to a new user created at once.
+
+    With a password the user is created (username must be free); without, it must exist.
+    Scope fields are read according to the role; the service checks them against the township.
+    """
+
+    FIELD_SCOPES = {"village_ids": "villages", "branch_id": "branch", "member_search": "member", "member_id": "member"}
+
+    username = forms.CharField(
+        label=_("Username"), max_length=150,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Password for a new user"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Only when creating a new user; leave empty to give an existing user a role."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel"}))
+    role = forms.ChoiceField(label=_("Role"), choices=TOWNSHIP_ROLES)
+    village_ids = VillageChoiceField(label=_("Villages served"), queryset=None, required=False,
+                                     help_text=_("For a clerk, work team or liaison leader."))
+    branch_id = forms.ModelChoiceField(label=_("Branch served"), queryset=None, required=False, empty_label="—",
+                                       help_text=_("For a branch secretary / scorer."))
+    member_search = forms.CharField(
+        label=_("Find the member by name"), required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    member_id = forms.TypedChoiceField(label=_("Member record"), coerce=int, empty_value=None, required=False,
+                                       help_text=_("For a Party member's own login."))
+
+    def __init__(self, *args, villages, branches, member_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village_ids"].queryset = villages
+        self.fields["branch_id"].queryset = branches
+        self.fields["member_id"].choices = [("", "—"), *member_choices]
+
+    def clean(self):
+        data = super().clean()
+        username = (data.get("username") or "").strip()
+        if username:
+            exists = User.objects.filter(username__iexact=username).exists()
+            if data.get("password") and exists:
+                self.add_error("password", NEW_USER_NEEDS_NO_PASSWORD)
+            elif not data.get("password") and not exists:
+                self.add_error("username", USER_NOT_FOUND)
+        return data
+
+    def fields_with_scope(self):
+        """[(bound field, scope it belongs to or "")], for the page to show only what the role needs."""
+        return [(self[name], self.FIELD_SCOPES.get(name, "")) for name in self.fields]
+
+    @property
+    def role_scopes(self) -> dict[str, str]:
+        """{role: scope field} for the page script that shows only the scope the role needs."""
+        return {value: scope_of(value) for value, _label in TOWNSHIP_ROLES}
+
+    @property
+    def scope(self) -> dict:
+        """The scope arguments of `role_assign` for the chosen role (others are dropped)."""
+        data = self.cleaned_data
+        which = scope_of(data.get("role", ""))
+        return {
+            "village_ids": [v.pk for v in data.get("village_ids") or []] if which == "villages" else [],
+            "branch_id": data["branch_id"].pk if which == "branch" and data.get("branch_id") else None,
+            "member_id": data.get("member_id") if which == "member" else None,
+        }

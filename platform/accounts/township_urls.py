@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
+from accounts import views
+
+# Served at /t/<code>/people/: who holds which role in this township.
 app_name = "people"
-urlpatterns = []
+urlpatterns = [
+    path("", views.people_list, name="list"),
+    path("assign/", views.role_assign_view, name="assign"),
+    path("roles/<int:pk>/revoke/", views.role_revoke_view, name="revoke"),
+    path("member-options/", views.member_options, name="member_options"),
+]

@@ -1,7 +1,37 @@
-from django.conf import settings
-from django.contrib.auth import views as auth_views
+"""Login, and the people pages of a township (/t/<code>/people/).
 
-from accounts.forms import LoginForm
+The people pages are for the township office (county admins may open them too: the county
+appoints a new township's first office staff). Role writes go through `accounts.services`
+and are audited in the public schema, where users and roles live.
+"""
+from __future__ import annotations
+
+import contextlib
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from accounts import services
+from accounts.forms import LoginForm, RoleAssignForm
+from accounts.models import Role, RoleAssignment, User
+from common.errors import DomainError, apply_to_form
+from tenants.organisation.selectors import branch_scope, member_list, member_scope, village_scope
+from tenants.townships.selectors import role_scope_names, township_role_list
+
+ROLE_ASSIGNED = _("Role %(role)s given to %(user)s.")
+ROLE_REVOKED = _("Role %(role)s taken from %(user)s.")
+MEMBER_OPTIONS_LIMIT = 20
 
 
 class LoginView(auth_views.LoginView):
@@ -18,3 +48,122 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+# --- people of a township -----------------------------------------------------------------------
+def people_manager_required(view):
+    """The township office, or a county admin; anyone else (clerks, members...) gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        access = request.access
+        if request.tenant.is_county or not (access.is_county_admin or access.has_role(Role.TOWNSHIP_OFFICE)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _member_choices(request, *, query: str = "", selected=None) -> list[tuple[int, str]]:
+    """Members offered in the member select: the selected one and those matching `query`."""
+    access = request.access
+    found = []
+    if selected:
+        with contextlib.suppress(TypeError, ValueError):
+            found += list(member_scope(access).select_related("branch").filter(pk=int(selected)))
+    if query.strip():
+        found += list(member_list(access=access, filters={"q": query.strip()})[:MEMBER_OPTIONS_LIMIT])
+    seen, choices = set(), []
+    for member in found:
+        if member.pk not in seen:
+            seen.add(member.pk)
+            choices.append((member.pk, f"{member.name}（{member.branch.name}）"))
+    return choices
+
+
+def _people_rows(request):
+    """[(user, [(assignment, scope labels)])] for everyone holding a role in this township."""
+    assignments = list(township_role_list(township=request.tenant))
+    names = role_scope_names(assignments=assignments)
+    rows: dict[int, tuple[User, list]] = {}
+    for a in assignments:
+        labels = [names["villages"].get(v, f"#{v}") for v in a.village_ids]
+        if a.branch_id:
+            labels.append(names["branches"].get(a.branch_id, f"#{a.branch_id}"))
+        if a.member_id:
+            labels.append(names["members"].get(a.member_id, f"#{a.member_id}"))
+        rows.setdefault(a.user_id, (a.user, []))[1].append((a, labels))
+    return list(rows.values())
+
+
+def _assign_form(request, data=None):
+    access = request.access
+    form = RoleAssignForm(
+        data,
+        villages=village_scope(access),
+        branches=branch_scope(access).select_related("village"),
+        member_choices=_member_choices(
+            request, query=(data or {}).get("member_search", ""), selected=(data or {}).get("member_id"),
+        ),
+    )
+    form.fields["member_search"].widget.attrs.update({
+        "hx-get": reverse("people:member_options"), "hx-trigger": "input changed delay:300ms, search",
+        "hx-target": "#id_member_id", "hx-swap": "innerHTML",
+    })
+    return form
+
+
+@people_manager_required
+def people_list(request):
+    return render(request, "accounts/people_list.html", {
+        "rows": _people_rows(request), "form": _assign_form(request),
+    })
+
+
+@people_manager_required
+def role_assign_view(request):
+    form = _assign_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # Users and roles live in the public schema; so does their audit trail. Creating the
+            # user and giving the role is one transaction: a refused role creates no user.
+            with transaction.atomic(), schema_context(get_public_schema_name()):
+                if data["password"]:
+                    user = services.user_create(
+                        actor=request.user, username=data["username"], password=data["password"],
+                        full_name=data["full_name"], phone=data["phone"],
+                    )
+                else:
+                    user = User.objects.get(username__iexact=data["username"].strip())
+                assignment = services.role_assign(
+                    actor=request.user, user=user, role=data["role"], township=request.tenant, **form.scope,
+                )
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, ROLE_ASSIGNED % {"role": assignment.get_role_display(), "user": user})
+            return redirect("people:list")
+    return render(request, "accounts/role_assign.html", {"form": form})
+
+
+@people_manager_required
+@require_POST
+def role_revoke_view(request, pk):
+    try:
+        assignment = township_role_list(township=request.tenant).get(pk=pk)
+    except RoleAssignment.DoesNotExist:
+        raise Http404 from None
+    role, user = assignment.get_role_display(), assignment.user
+    with schema_context(get_public_schema_name()):
+        services.role_revoke(actor=request.user, assignment=assignment)
+    messages.success(request, ROLE_REVOKED % {"role": role, "user": user})
+    return redirect("people:list")
+
+
+@people_manager_required
+def member_options(request):
+    """htmx: <option>s of members matching ?member_search=, for the member select."""
+    choices = _member_choices(request, query=request.GET.get("member_search", ""))
+    return render(request, "accounts/_member_options.html", {"choices": choices})

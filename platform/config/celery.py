@@ -30,4 +30,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
         "args": ("organisation.refresh_elderly_flags",),
     },
+    # Notifications: the outbox sweeper re-enqueues deliveries whose task was lost (broker down at
+    # commit) and releases SMS held for quiet hours; digests go out once a day.
+    "notifications-sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 60.0,
+    },
+    "notifications-daily-digest": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=18, minute=0),
+    },
+    "notifications-remind-month-closing": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=9, minute=0),
+        "args": ("notifications.remind_month_closing",),
+    },
 }

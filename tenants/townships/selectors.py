@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, tenant_context
 
+from common.errors import PermissionDenied
 from tenants.townships.models import Township
 
 
@@ -33,3 +34,63 @@ def township_get_by_code(*, code: str) -> Township:
 
 def county_township() -> Township:
     return Township.objects.get(schema_name=get_public_schema_name())
+
+
+# --- county dashboard ---------------------------------------------------------------------------
+HEADLINE_KEYS = ("villages", "branches", "members", "probationary", "migrant", "elderly")
+
+
+def township_headline_for(*, access, township: Township) -> dict[str, int] | None:
+    """One township's headline numbers, read in its own schema; None unless it is ready."""
+    from tenants.organisation.selectors import township_headline
+
+    if not access.is_county_admin:
+        raise PermissionDenied()
+    if not township.is_ready:
+        return None
+    with tenant_context(township):
+        return township_headline(access=access)
+
+
+def township_rollup(*, access) -> tuple[list[tuple[Township, dict[str, int] | None]], dict[str, int]]:
+    """Every township with its headline numbers (ready ones only), and the county totals.
+
+    Each township's numbers are read inside its own schema (`tenant_context`), one township at a
+    time: there is no cross-schema query. `access` must be a county admin's.
+    """
+    rows = [(township, township_headline_for(access=access, township=township)) for township in township_list()]
+    totals = dict.fromkeys(HEADLINE_KEYS, 0)
+    for _township, headline in rows:
+        for key in HEADLINE_KEYS:
+            totals[key] += (headline or {}).get(key) or 0
+    return rows, totals
+
+
+# --- people of one township ---------------------------------------------------------------------
+def township_role_list(*, township: Township):
+    """Role assignments held in `township`, with their users, ordered by user then role."""
+    from accounts.models import RoleAssignment
+
+    return (
+        RoleAssignment.objects.filter(township=township)
+        .select_related("user")
+        .order_by("user__username", "role", "id")
+    )
+
+
+def role_scope_names(*, assignments) -> dict[str, dict[int, str]]:
+    """Names of the villages, branches and members the assignments point at, read in bulk.
+
+    Must run in the township's schema. Returns {"villages": {id: name}, "branches": ..., "members": ...};
+    an id with no row (deleted since) is simply absent.
+    """
+    from tenants.organisation.models import Branch, Member, Village
+
+    village_ids = {v for a in assignments for v in a.village_ids}
+    branch_ids = {a.branch_id for a in assignments if a.branch_id}
+    member_ids = {a.member_id for a in assignments if a.member_id}
+    return {
+        "villages": dict(Village.objects.filter(pk__in=village_ids).values_list("pk", "name")) if village_ids else {},
+        "branches": dict(Branch.objects.filter(pk__in=branch_ids).values_list("pk", "name")) if branch_ids else {},
+        "members": dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "name")) if member_ids else {},
+    }

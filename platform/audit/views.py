@@ -1,0 +1,95 @@
+"""The audit browser: the events of the current schema.
+
+At county level (public schema) it shows county events (townships, users, roles) to county
+admins; inside a township it shows that township's events to its office and to county admins
+(`Access.can_view_audit`). Anyone else gets 403. Times are shown in the township's time zone
+(the county row's time zone at county level).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404
+from django.shortcuts import render
+
+from audit.models import AuditEvent
+from audit.selectors import AuditEventFilter, audit_event_list
+
+PAGE_SIZE = 50
+
+
+def audit_viewer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.access.can_view_audit:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    before: str
+    after: str
+
+
+def changes_of(event: AuditEvent) -> list[Change]:
+    """The keys whose value differs between `before` and `after` (a created or deleted object
+    shows every key it had)."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    keys = list(dict.fromkeys([*before, *after]))
+    return [Change(key, _text(before.get(key)), _text(after.get(key)))
+            for key in keys if before.get(key) != after.get(key)]
+
+
+def _filter_form(data) -> forms.Form:
+    form = AuditEventFilter(data, queryset=AuditEvent.objects.none()).form
+    for name in ("since", "until"):
+        form.fields[name].widget.input_type = "date"
+    form.fields["object_type"].widget.attrs["placeholder"] = "organisation.member"
+    return form
+
+
+def _time_zone(request) -> str:
+    return request.tenant.time_zone
+
+
+@audit_viewer_required
+def event_list(request):
+    events = audit_event_list(filters=request.GET)
+    page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(event, changes_of(event)) for event in page_obj]
+    return render(request, "audit/event_list.html", {
+        "form": _filter_form(request.GET), "page_obj": page_obj, "rows": rows, "tz": _time_zone(request),
+    })
+
+
+@audit_viewer_required
+def event_detail(request, pk):
+    try:
+        event = audit_event_list().get(pk=pk)
+    except AuditEvent.DoesNotExist:
+        raise Http404 from None
+    return render(request, "audit/event_detail.html", {
+        "event": event, "changes": changes_of(event), "tz": _time_zone(request),
+    })

@@ -1,0 +1,29 @@
+"""Forms of the county pages. They only shape input; `township_create` validates and writes."""
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from tenants.townships.models import Township
+
+
+def _label(field: str):
+    return Township._meta.get_field(field).verbose_name
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class TownshipCreateForm(forms.Form):
+    name = forms.CharField(label=_label("name"), max_length=100)
+    code = forms.CharField(
+        label=_label("code"), max_length=31,
+        help_text=_("Lowercase letters, digits or hyphens; the township's address becomes /t/<code>/."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    time_zone = forms.ChoiceField(label=_label("time_zone"), choices=time_zone_choices,
+                                  initial=settings.DEFAULT_TOWNSHIP_TIME_ZONE)

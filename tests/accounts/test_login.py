@@ -1,0 +1,86 @@
+"""The login page: success, wrong passwords, and the lockout after too many failures."""
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pass-Word-123"  # tests.factories.UserFactory's
+INVALID_LOGIN = "请输入一个正确的用户名和密码。注意，两者都区分大小写。"  # Django's own, translated by Django
+LOCKED = "登录失败次数过多，账户已被暂时锁定，请稍后再试。"
+
+
+def _login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def _logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_login_page_is_chinese_by_default(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "<h1>登录</h1>" in html
+    assert 'lang="zh-hans"' in html
+
+
+def test_correct_password_logs_in_and_goes_home(client):
+    user = UserFactory(username="wang")
+    response = _login(client, "wang", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_next_is_followed(client):
+    UserFactory(username="wang")
+    response = client.post("/accounts/login/", {"username": "wang", "password": PASSWORD, "next": "/t/alpha/"})
+    assert response["Location"] == "/t/alpha/"
+
+
+def test_wrong_password_shows_django_message_in_chinese(client):
+    UserFactory(username="wang")
+    response = _login(client, "wang", "wrong")
+    assert response.status_code == 200
+    assert INVALID_LOGIN in response.content.decode()
+    assert not _logged_in(client)
+    assert User.objects.get(username="wang").failed_login_count == 1
+
+
+def test_account_locks_after_the_limit_and_refuses_the_right_password(client):
+    UserFactory(username="wang")
+    limit = settings.LOGIN_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        html = _login(client, "wang", "wrong").content.decode()
+        assert INVALID_LOGIN in html
+        assert LOCKED not in html
+    assert User.objects.get(username="wang").locked_until is None
+
+    last = _login(client, "wang", "wrong").content.decode()  # the failure that reaches the limit
+    assert LOCKED in last
+    assert INVALID_LOGIN not in last
+    assert User.objects.get(username="wang").locked_until > timezone.now()
+
+    refused = _login(client, "wang", PASSWORD)
+    assert refused.status_code == 200
+    assert LOCKED in refused.content.decode()
+    assert not _logged_in(client)
+
+
+def test_login_works_again_once_the_lock_has_expired(client):
+    UserFactory(username="wang")
+    User.objects.filter(username="wang").update(locked_until=timezone.now() - timezone.timedelta(minutes=1))
+    response = _login(client, "wang", PASSWORD)
+    assert response.status_code == 302
+    assert _logged_in(client)
+    user = User.objects.get(username="wang")
+    assert (user.failed_login_count, user.locked_until) == (0, None)
+
+
+def test_unknown_user_gets_the_same_message(client):
+    html = _login(client, "nobody", "wrong").content.decode()
+    assert INVALID_LOGIN in html
+    assert not User.objects.filter(username="nobody").exists()
