@@ -73,6 +73,35 @@ class Access:
     def can_view_audit(self) -> bool:
         return self.is_county_admin or self.has_role(Role.TOWNSHIP_OFFICE)
 
+    # --- scoring --------------------------------------------------------------------------------
+    @property
+    def can_enter_points(self) -> bool:
+        """Record entries for members in scope: clerks (their villages) and branch scorers."""
+        return self.has_role(Role.CLERK, Role.BRANCH_SECRETARY, Role.TOWNSHIP_OFFICE)
+
+    @property
+    def review_levels(self) -> frozenset[str]:
+        """Review levels this user decides: branch (secretary), work team, liaison leader."""
+        levels = set()
+        if self.has_role(Role.BRANCH_SECRETARY):
+            levels.add("branch")
+        if self.has_role(Role.WORK_TEAM):
+            levels.add("work_team")
+        if self.has_role(Role.LIAISON_LEADER):
+            levels.add("liaison")
+        return frozenset(levels)
+
+    @property
+    def runs_scoring(self) -> bool:
+        """Township office: catalogue, late-entry approval, month close, publication, objections,
+        appraisal and annual rating."""
+        return self.has_role(Role.TOWNSHIP_OFFICE)
+
+    @property
+    def can_manage_templates(self) -> bool:
+        """County admin: the county's template catalogue and scoring policy."""
+        return self.is_county_admin
+
 
 NO_ACCESS = Access(user_id=None, township_id=None)
 

@@ -16,6 +16,7 @@ from accounts.models import (
     User,
 )
 from audit.services import audit_record, snapshot
+from notifications.services import notify
 from common.errors import DomainError, full_clean_or_raise
 
 USERNAME_TAKEN = _("This username is already taken.")
@@ -46,6 +47,7 @@ def user_create(
     user.save()
     audit_record(actor=actor, action="user.create", instance=user,
                  after=snapshot(user, fields=["username", "full_name", "phone", "email", "language"]))
+    notify(event="account.created", recipients=[user], context={"username": user.username}, actor=actor)
     return user
 
 

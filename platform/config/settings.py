@@ -49,11 +49,15 @@ SHARED_APPS = [
     "accounts",
     "audit",
     "notifications",
+    "scoring.county",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "audit",
     "tenants.organisation",
+    "scoring.catalogue",
+    "scoring.ledger",
+    "scoring.periods",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -40,6 +40,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.access import Access
 from audit.services import audit_record
+from notifications.selectors import recipients_in_township
+from notifications.services import notify
 from common.errors import DomainError, full_clean_or_raise
 from tenants.organisation.models import Branch, Member, RosterImport, Village
 from tenants.organisation.services import ID_NUMBER_TAKEN, _require_manager, member_create
@@ -415,7 +417,17 @@ def _finish_failed(import_id: int, errors: list[dict]) -> RosterImport:
             actor=_uploader(roster), action="roster_import.fail", instance=roster,
             after={"status": roster.status, "errors": len(roster.errors)},
         )
+        _notify_uploader(roster, event="roster.import_failed", context={"error_count": len(roster.errors)})
         return roster
+
+
+def _notify_uploader(roster: RosterImport, *, event: str, context: dict) -> None:
+    """Tell the uploader how the import ended (in this transaction, via the outbox)."""
+    township = connection.tenant
+    recipients = recipients_in_township(township=township, users=[_uploader(roster)])
+    if recipients:
+        notify(event=event, township=township, recipients=recipients,
+               context={"file_name": roster.original_name, "import_id": roster.pk, **context})
 
 
 def _write(import_id: int, rows: list[_Row]) -> RosterImport:
@@ -443,6 +455,7 @@ def _write(import_id: int, rows: list[_Row]) -> RosterImport:
             actor=actor, action="roster_import.succeed", instance=roster,
             after={"status": roster.status, "created_count": roster.created_count},
         )
+        _notify_uploader(roster, event="roster.import_finished", context={"created_count": roster.created_count})
         return roster
 
 

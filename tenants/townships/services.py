@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from audit.services import audit_record, snapshot
+from notifications.selectors import county_admin_users
+from notifications.services import notify
 from common.errors import Conflict, DomainError, full_clean_or_raise
 from tenants.townships.models import Domain, Township
 
@@ -107,6 +109,12 @@ def _township_mark(township: Township, *, status: str, reason: str) -> Township:
         actor=None, action=f"township.{status}", instance=township,
         before=before, after=snapshot(township, fields=["status", "failure_reason"]),
     )
+    if status in (Township.Status.READY, Township.Status.FAILED):
+        notify(
+            event="township.provisioned" if status == Township.Status.READY else "township.provisioning_failed",
+            recipients=county_admin_users(), township=township,
+            context={"code": township.code, "name": township.name, "reason": township.failure_reason},
+        )
     return township
 
 

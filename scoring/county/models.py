@@ -1,0 +1,102 @@
+"""County-level scoring policy, rule templates and the county's copy of each sealed month.
+
+These live in the public schema: the county sets them for every township.
+"""
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from scoring.choices import AppliesTo, Category, Rating
+
+
+class CountyPolicy(models.Model):
+    """The county's scoring settings: one row (pk=1), read through `county_policy_get`."""
+
+    year_start_month = models.PositiveSmallIntegerField(
+        _("scoring year starts in month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    default_base_score = models.DecimalField(_("default base score"), max_digits=7, decimal_places=2,
+                                             default=Decimal("60"))
+    late_window_days = models.PositiveSmallIntegerField(_("days before an entry is late"), default=7)
+    objection_days = models.PositiveSmallIntegerField(_("objection window (days)"), default=7)
+    objection_answer_days = models.PositiveSmallIntegerField(_("days to answer an objection"), default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("county scoring policy")
+
+    def __str__(self) -> str:
+        return str(_("county scoring policy"))
+
+
+class TemplateCatalogue(models.Model):
+    """The county's template catalogue for one scoring year."""
+
+    year = models.PositiveSmallIntegerField(_("scoring year"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    document = models.CharField(_("issuing document"), max_length=200, blank=True)
+    is_published = models.BooleanField(_("published to townships"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("template catalogue")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class TemplateItem(models.Model):
+    """One item of the county template, with the bounds a township may localise it within."""
+
+    catalogue = models.ForeignKey(TemplateCatalogue, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    points_min = models.DecimalField(_("minimum points"), max_digits=7, decimal_places=2)
+    points_max = models.DecimalField(_("maximum points"), max_digits=7, decimal_places=2)
+    monthly_cap = models.DecimalField(_("cap per month"), max_digits=7, decimal_places=2, null=True, blank=True)
+    yearly_cap = models.DecimalField(_("cap per year"), max_digits=7, decimal_places=2, null=True, blank=True)
+    evidence_required = models.BooleanField(_("evidence required"), default=True)
+    applies_to = models.CharField(_("applies to"), max_length=20, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    veto_rating = models.CharField(_("annual rating on veto"), max_length=16, choices=Rating.choices, blank=True)
+    # Localisation bounds: a township's points range must stay inside [bound_min, bound_max].
+    bound_min = models.DecimalField(_("lowest points a township may set"), max_digits=7, decimal_places=2)
+    bound_max = models.DecimalField(_("highest points a township may set"), max_digits=7, decimal_places=2)
+    may_disable = models.BooleanField(_("a township may leave it out"), default=False)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["catalogue", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["catalogue", "code"], name="template_item_code_unique")]
+        verbose_name = _("template item")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class LedgerSeal(models.Model):
+    """The county's copy of a township's sealed month: the ledger head hash at the close.
+
+    Kept in the public schema so a township cannot rewrite its own history unnoticed.
+    """
+
+    township = models.ForeignKey("townships.Township", on_delete=models.PROTECT, related_name="ledger_seals")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    head_seq = models.BigIntegerField(_("last entry number"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    entry_count = models.PositiveIntegerField(_("entries in month"))
+    sealed_at = models.DateTimeField(_("sealed at"))
+
+    class Meta:
+        ordering = ["township", "-year", "-month"]
+        constraints = [models.UniqueConstraint(fields=["township", "year", "month"], name="ledger_seal_unique")]
+        verbose_name = _("ledger seal")
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.year}-{self.month:02d} {self.head_hash[:12]}"
