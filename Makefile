@@ -1,5 +1,30 @@
 PY ?= .venv/bin/python
 LOCALE := platform/common/locale
+# The interpreter that creates .venv: the first Python 3.11 or 3.12 found.
+BOOT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+ARGS ?=
+
+.PHONY: run test lint bench venv
+
+# `make run`: the product with demo data on http://127.0.0.1:8000/ (Ctrl-C stops everything).
+run: venv
+	$(PY) infra/devserver.py
+
+# `make test ARGS="-k seed"`: ruff, makemigrations --check, then pytest with ARGS.
+test: venv
+	$(PY) infra/testrun.py $(ARGS)
+
+lint: venv
+	.venv/bin/ruff check .
+
+# Runs every script under bench/ (see bench/README.md).
+bench: venv
+	$(PY) infra/bench.py
+
+venv: .venv/.installed
+
+.venv/.installed: pyproject.toml infra/bootstrap.py
+	$(BOOT_PYTHON) infra/bootstrap.py
 
 .PHONY: messages
 # Merge the per-area translation fragments into one catalogue and compile it (the .mo is committed).

@@ -16,8 +16,8 @@ from accounts.models import (
     User,
 )
 from audit.services import audit_record, snapshot
-from notifications.services import notify
 from common.errors import DomainError, full_clean_or_raise
+from notifications.services import notify
 
 USERNAME_TAKEN = _("This username is already taken.")
 ROLE_NEEDS_VILLAGES = _("This role needs at least one village.")

@@ -40,9 +40,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.access import Access
 from audit.services import audit_record
+from common.errors import DomainError, full_clean_or_raise
 from notifications.selectors import recipients_in_township
 from notifications.services import notify
-from common.errors import DomainError, full_clean_or_raise
 from tenants.organisation.models import Branch, Member, RosterImport, Village
 from tenants.organisation.services import ID_NUMBER_TAKEN, _require_manager, member_create
 from tenants.organisation.validators import normalise_id_number

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from audit.services import audit_record, snapshot
+from common.errors import Conflict, DomainError, full_clean_or_raise
 from notifications.selectors import county_admin_users
 from notifications.services import notify
-from common.errors import Conflict, DomainError, full_clean_or_raise
 from tenants.townships.models import Domain, Township
 
 logger = logging.getLogger(__name__)

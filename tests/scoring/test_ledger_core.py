@@ -22,7 +22,8 @@ def test_postings_are_chained_and_raw_sql_cannot_change_them(township_a, in_town
                         occurred_on=dt.date(2026, 3, 4), scoring_year=2026),
             ], actor_id=None)
         assert [r.seq for r in rows] == [1, 2]
-        assert rows[0].prev_hash == GENESIS_HASH and rows[1].prev_hash == rows[0].hash
+        assert rows[0].prev_hash == GENESIS_HASH
+        assert rows[1].prev_hash == rows[0].hash
         assert LedgerHead.objects.get().last_hash == rows[1].hash
         for sql in ("UPDATE ledger_ledgerentry SET points = 99", "DELETE FROM ledger_ledgerentry"):
             with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
