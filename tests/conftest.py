@@ -13,6 +13,9 @@ from django_tenants.utils import schema_exists, tenant_context
 
 from config.celery import app as celery_app
 
+# Register every app's tasks (a worker does this at start-up) so dispatching by name works.
+celery_app.loader.import_default_modules()
+
 TOWNSHIP_CODES = ("alpha", "beta")
 
 
@@ -33,6 +36,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if not schema_exists(township.schema_name):
                 township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
         connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs ~1 s per user on this machine; tests don't need its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
