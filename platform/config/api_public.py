@@ -17,4 +17,5 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
     path("notifications/", include("notifications.api_urls")),
+    path("scoring/", include("scoring.county.api_urls")),
 ]

@@ -1,5 +1,5 @@
 """One township's API, served at /t/<code>/api/v1/ in that township's schema."""
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView
@@ -17,4 +17,7 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
+    path("scoring/catalogue/", include("scoring.catalogue.api_urls")),
+    path("scoring/periods/", include("scoring.periods.api_urls")),
+    path("scoring/", include("scoring.ledger.api_urls")),
 ]

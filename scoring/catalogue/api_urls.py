@@ -1,0 +1,2 @@
+"""API routes of scoring.catalogue (included by config.api_tenant)."""
+urlpatterns = []

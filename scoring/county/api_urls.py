@@ -1,0 +1,2 @@
+"""API routes of scoring.county (included by config.api_public)."""
+urlpatterns = []

@@ -1,0 +1,2 @@
+"""API routes of scoring.ledger (included by config.api_tenant)."""
+urlpatterns = []

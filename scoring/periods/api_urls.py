@@ -1,0 +1,2 @@
+"""API routes of scoring.periods (included by config.api_tenant)."""
+urlpatterns = []
