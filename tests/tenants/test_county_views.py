@@ -6,6 +6,7 @@ from django_tenants.utils import schema_exists
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from notifications.models import Notification
 from tenants.organisation.models import Member
 from tenants.townships.models import Township
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
@@ -83,7 +84,9 @@ def test_create_township_from_the_form_provisions_it(county_client, django_captu
                                                           "time_zone": "Asia/Urumqi"})
     assert response.status_code == 302
     assert response["Location"] == "/townships/"
-    assert len(callbacks) == 1
+    # The provisioning task, then the delivery of "township provisioned" to the county admins.
+    assert len(callbacks) == 2
+    assert Notification.objects.filter(event="township.provisioned", township__code="gantang-v").count() == 1
     township = Township.objects.get(code="gantang-v")
     assert (township.name, township.status, township.time_zone) == ("甘棠镇", Township.Status.READY, "Asia/Urumqi")
     assert schema_exists("t_gantang_v")

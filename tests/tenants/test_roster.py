@@ -8,6 +8,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
+from notifications.models import Notification
 from tenants.organisation.models import Member, RosterImport
 from tenants.organisation.roster import COLUMNS, roster_import_process
 from tenants.organisation.tasks import roster_import_run
@@ -123,7 +124,9 @@ def test_one_bad_row_rejects_the_whole_roster(
             "action", flat=True)) == ["roster_import.upload", "roster_import.fail"]
     assert response.status_code == 302
     assert response["Location"] == f"/t/alpha/roster/{roster.pk}/"
-    assert len(callbacks) == 1
+    # The import task, then the delivery of "roster import failed" to the uploader.
+    assert len(callbacks) == 2
+    assert Notification.objects.filter(event="roster.import_failed", township=alpha["township"]).count() == 1
     assert roster.status == RosterImport.Status.FAILED
     assert roster.errors == [{"row": 4, "field": "身份证号", "message": "居民身份证号码校验位错误，请核对号码。"}]
     assert (roster.total_rows, roster.processed_rows, roster.created_count) == (3, 3, 0)
