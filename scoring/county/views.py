@@ -1,0 +1,174 @@
+"""County scoring pages (public schema): policy, template catalogues and townships' localisations.
+
+County admins only (`access.can_manage_templates`); anyone else gets 403.
+"""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from common.errors import DomainError, NotFound, apply_to_form
+from scoring.county import forms, selectors, services
+
+POLICY_SAVED = _("Scoring policy saved.")
+TEMPLATE_CREATED = _("Template catalogue created.")
+TEMPLATE_COPIED = _("Template copied to scoring year %(year)s.")
+TEMPLATE_PUBLISHED_MESSAGE = _("Template published to the townships.")
+ITEM_SAVED = _("Item saved.")
+ITEM_DELETED = _("Item deleted.")
+
+
+def templates_manager_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.access.can_manage_templates:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _catalogue_or_404(pk):
+    try:
+        return selectors.template_catalogue_get(catalogue_id=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@templates_manager_required
+def policy_view(request):
+    policy = selectors.county_policy_get()
+    form = forms.CountyPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.county_policy_update(actor=request.user, **{f: form.cleaned_data[f] for f in form.fields})
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, POLICY_SAVED)
+            return redirect("scoring_county:template_list")
+    return render(request, "scoring_county/form.html", {"form": form, "title": _("County scoring policy")})
+
+
+@templates_manager_required
+def template_list_view(request):
+    form = forms.TemplateCatalogueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalogue = services.template_catalogue_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, TEMPLATE_CREATED)
+            return redirect("scoring_county:template_detail", pk=catalogue.pk)
+    return render(request, "scoring_county/template_list.html", {
+        "catalogues": selectors.template_catalogue_list(), "policy": selectors.county_policy_get(), "form": form,
+    })
+
+
+@templates_manager_required
+def template_detail(request, pk):
+    catalogue = _catalogue_or_404(pk)
+    return render(request, "scoring_county/template_detail.html", {
+        "catalogue": catalogue, "items": selectors.template_item_list(catalogue=catalogue),
+        "copy_form": forms.TemplateCopyForm(initial={"year": catalogue.year + 1}),
+    })
+
+
+def _item_form_view(request, catalogue, item=None):
+    initial = None
+    if item is not None:
+        initial = {name: getattr(item, name) for name in forms.TemplateItemForm.base_fields}
+    form = forms.TemplateItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if item is None:
+                services.template_item_create(actor=request.user, catalogue=catalogue, **form.cleaned_for_service())
+            else:
+                services.template_item_update(actor=request.user, item=item, **form.cleaned_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, ITEM_SAVED)
+            return redirect("scoring_county:template_detail", pk=catalogue.pk)
+    return render(request, "scoring_county/form.html", {
+        "form": form, "title": _("Edit item") if item else _("New item"), "catalogue": catalogue,
+    })
+
+
+@templates_manager_required
+def item_create(request, pk):
+    return _item_form_view(request, _catalogue_or_404(pk))
+
+
+@templates_manager_required
+def item_update(request, pk, item_pk):
+    catalogue = _catalogue_or_404(pk)
+    try:
+        item = selectors.template_item_get(catalogue=catalogue, item_id=item_pk)
+    except NotFound:
+        raise Http404 from None
+    return _item_form_view(request, catalogue, item)
+
+
+@require_POST
+@templates_manager_required
+def item_delete(request, pk, item_pk):
+    catalogue = _catalogue_or_404(pk)
+    try:
+        item = selectors.template_item_get(catalogue=catalogue, item_id=item_pk)
+        services.template_item_delete(actor=request.user, item=item)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, ITEM_DELETED)
+    return redirect("scoring_county:template_detail", pk=catalogue.pk)
+
+
+@require_POST
+@templates_manager_required
+def template_copy(request, pk):
+    catalogue = _catalogue_or_404(pk)
+    form = forms.TemplateCopyForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.template_catalogue_copy(actor=request.user, source=catalogue, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, TEMPLATE_COPIED % {"year": new.year})
+            return redirect("scoring_county:template_detail", pk=new.pk)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("scoring_county:template_detail", pk=catalogue.pk)
+
+
+@require_POST
+@templates_manager_required
+def template_publish(request, pk):
+    catalogue = _catalogue_or_404(pk)
+    try:
+        services.template_catalogue_publish(actor=request.user, catalogue=catalogue)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, TEMPLATE_PUBLISHED_MESSAGE)
+    return redirect("scoring_county:template_detail", pk=catalogue.pk)
+
+
+@templates_manager_required
+def template_localisations(request, pk):
+    catalogue = _catalogue_or_404(pk)
+    return render(request, "scoring_county/localisations.html", {
+        "catalogue": catalogue, "rows": selectors.template_localisations(catalogue=catalogue),
+    })
