@@ -1,0 +1,237 @@
+"""Reads of entries, review queues and members' points cards, narrowed to what the asker may see.
+
+Entries are visible when their member is in the asker's organisation scope (`member_scope`): a
+member-only user therefore sees only entries and the card about themselves. Anything else is a
+404 for single objects.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, Rank
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import Access
+from accounts.models import Role, RoleAssignment
+from common.errors import DomainError, NotFound
+from scoring.choices import Category, ReviewLevel
+from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
+from tenants.organisation.models import Member
+from tenants.organisation.selectors import member_get, member_scope
+
+ENTRY_NOT_FOUND = _("Entry not found.")
+
+
+def township_today() -> dt.date:
+    """Today in the current township's time zone."""
+    tenant = getattr(connection, "tenant", None)
+    zone = tenant.time_zone_info() if tenant is not None and hasattr(tenant, "time_zone_info") else None
+    return timezone.localdate(timezone=zone)
+
+
+def linked_member_ids(user_id: int | None) -> set[int]:
+    """Member records of this township linked to the user in any of their role assignments."""
+    if user_id is None:
+        return set()
+    tenant = getattr(connection, "tenant", None)
+    return set(
+        RoleAssignment.objects.filter(user_id=user_id, township_id=getattr(tenant, "pk", None),
+                                      member_id__isnull=False).values_list("member_id", flat=True)
+    )
+
+
+def level_members(access: Access, level: str):
+    """Members whose entries the user may decide at `level`: branch secretary their branch (and
+    branches under it), work team and liaison leader their villages."""
+    if level not in access.review_levels:
+        return Member.objects.none()
+    if level == "branch":
+        ids = access.branch_ids
+        return Member.objects.filter(Q(branch_id__in=ids) | Q(branch__parent_id__in=ids))
+    ids = access.village_ids
+    return Member.objects.filter(Q(branch__village_id__in=ids) | Q(branch__parent__village_id__in=ids))
+
+
+def level_reviewers(*, level: str, member: Member):
+    """Users who may decide `level` for `member` (by their role and scope in this township)."""
+    from notifications.selectors import township_users
+
+    tenant = connection.tenant
+    branch = member.branch
+    village_ids = [v for v in (branch.village_id, getattr(branch.parent, "village_id", None)) if v]
+    if level == "branch":
+        assignments = RoleAssignment.objects.filter(
+            township=tenant, role=Role.BRANCH_SECRETARY, branch_id__in=[b for b in (branch.pk, branch.parent_id) if b]
+        )
+    else:
+        role = Role.WORK_TEAM if level == "work_team" else Role.LIAISON_LEADER
+        assignments = RoleAssignment.objects.filter(township=tenant, role=role, village_ids__overlap=village_ids)
+    return township_users(township=tenant).filter(pk__in=assignments.values("user_id"))
+
+
+class EntryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Entry.Status.choices, label=_("status"))
+    member = django_filters.NumberFilter(field_name="member_id", label=_("member"))
+    branch = django_filters.NumberFilter(field_name="member__branch_id", label=_("branch"))
+    rule = django_filters.CharFilter(field_name="rule__code", label=_("item code"))
+    level = django_filters.ChoiceFilter(field_name="current_level", choices=ReviewLevel.choices, label=_("level"))
+    is_late = django_filters.BooleanFilter(label=_("late entry"))
+    occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label=_("from"))
+    occurred_to = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label=_("to"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("recorded by me"))
+
+    class Meta:
+        model = Entry
+        fields = ["status", "member", "branch", "rule", "level", "is_late", "occurred_from", "occurred_to", "mine"]
+
+    def filter_mine(self, qs, name, value):
+        user = getattr(self.request, "user", None)
+        if value and user is not None:
+            return qs.filter(entered_by_id=user.pk)
+        return qs
+
+
+def entry_scope(access: Access) -> QuerySet[Entry]:
+    return Entry.objects.filter(member__in=member_scope(access))
+
+
+def _with_related(qs: QuerySet[Entry]) -> QuerySet[Entry]:
+    return qs.select_related("member", "member__branch", "rule", "rule__scoring_year").prefetch_related(
+        "evidence", "reviews"
+    )
+
+
+def entry_list(*, access: Access, filters: dict | None = None, request=None) -> QuerySet[Entry]:
+    return EntryFilter(filters or {}, queryset=_with_related(entry_scope(access)), request=request).qs
+
+
+def entry_get(*, access: Access, pk: int) -> Entry:
+    """One entry about a member in scope; NotFound otherwise."""
+    entry = _with_related(entry_scope(access)).filter(pk=pk).first()
+    if entry is None:
+        raise NotFound(ENTRY_NOT_FOUND)
+    return entry
+
+
+def evidence_get(*, access: Access, entry_id: int, pk: int) -> Evidence:
+    evidence = Evidence.objects.filter(pk=pk, entry_id=entry_id, entry__in=entry_scope(access)).first()
+    if evidence is None:
+        raise NotFound()
+    return evidence
+
+
+def review_queue(*, access: Access, user_id: int | None) -> QuerySet[Entry]:
+    """Entries waiting at a level this user decides, for members in their level's scope; never
+    their own entries, entries about themselves, or entries they already decided a level of."""
+    condition = Q(pk__in=[])
+    for level in access.review_levels:
+        condition |= Q(current_level=level, member__in=level_members(access, level))
+    own_members = linked_member_ids(user_id) | ({access.member_id} if access.member_id else set())
+    qs = (Entry.objects.filter(condition, status=Entry.Status.IN_REVIEW)
+          .exclude(entered_by_id=user_id).exclude(member_id__in=own_members)
+          .exclude(reviews__reviewer_id=user_id))
+    return _with_related(qs).order_by("entered_at", "id")
+
+
+def late_queue(*, access: Access) -> QuerySet[Entry]:
+    """Late entries waiting for the township office."""
+    if not access.runs_scoring:
+        return Entry.objects.none()
+    return _with_related(entry_scope(access).filter(status=Entry.Status.AWAITING_LATE_APPROVAL)).order_by(
+        "entered_at", "id")
+
+
+def user_names(ids) -> dict[int, str]:
+    """Display names of users (public schema, on the search path) by id."""
+    ids = {i for i in ids if i}
+    return {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=ids)}
+
+
+def entry_people(entries) -> dict[int, str]:
+    """Names of everyone who entered, decided or reviewed `entries`."""
+    ids = set()
+    for entry in entries:
+        ids |= {entry.entered_by_id, entry.late_decided_by_id}
+        ids |= {r.reviewer_id for r in entry.reviews.all()}
+    return user_names(ids)
+
+
+def member_vetoed(member_id: int, scoring_year: int) -> bool:
+    """Whether a veto item was posted for the member in the scoring year and not reversed."""
+    return member_veto_rows(member_id, scoring_year).exists()
+
+
+def member_veto_rows(member_id: int, scoring_year: int) -> QuerySet[LedgerEntry]:
+    return (LedgerEntry.objects.filter(member_id=member_id, scoring_year=scoring_year, rule__category=Category.VETO,
+                                       kind=LedgerEntry.Kind.ADJUSTMENT, reversed_by__isnull=True)
+            .select_related("rule"))
+
+
+def branch_rank(*, member: Member, scoring_year: int) -> tuple[int | None, int]:
+    """(rank, members ranked) of the member within their branch by the year's total; ties share
+    a rank. Active members of the branch are ranked, plus the member themselves."""
+    zero = Value(Decimal("0"))
+    rows = (
+        Member.objects.filter(Q(branch_id=member.branch_id) & (Q(status=Member.Status.ACTIVE) | Q(pk=member.pk)))
+        .annotate(total=Coalesce(Sum("ledger_entries__points", filter=Q(ledger_entries__scoring_year=scoring_year)),
+                                 zero))
+        .annotate(rank=Window(Rank(), order_by=F("total").desc()))
+        .values_list("pk", "rank")
+    )
+    ranks = dict(rows)
+    return ranks.get(member.pk), len(ranks)
+
+
+@dataclass
+class PointsCard:
+    member: Member
+    scoring_year: int | None
+    rows: list[LedgerEntry]
+    total: Decimal
+    rank: int | None
+    ranked: int
+    vetoed: bool
+    people: dict[int, str] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
+
+
+def _default_year(member_id: int) -> int | None:
+    from scoring.catalogue.selectors import scoring_year_for
+
+    try:
+        return scoring_year_for(on=township_today()).year
+    except DomainError:
+        return (LedgerEntry.objects.filter(member_id=member_id).order_by("-scoring_year")
+                .values_list("scoring_year", flat=True).first())
+
+
+def member_points_card(*, access: Access, member_id: int, scoring_year: int | None = None) -> PointsCard:
+    """Every posted ledger row of the member in the scoring year (default: the current one) with
+    its running total, evidence and review trail; the year's total and the rank in the branch.
+    Raises NotFound for a member outside the asker's scope (a member-only user: anyone else)."""
+    try:
+        member = member_get(access=access, pk=member_id)
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    year = scoring_year or _default_year(member.pk)
+    rows = list(
+        LedgerEntry.objects.filter(member=member, scoring_year=year)
+        .select_related("rule", "entry")
+        .prefetch_related("entry__evidence", Prefetch("entry__reviews", queryset=Review.objects.order_by("id")))
+        .annotate(running_total=Window(Sum("points"), order_by=F("seq").asc()))
+        .order_by("seq")
+    ) if year is not None else []
+    total = rows[-1].running_total if rows else Decimal("0.00")
+    rank, ranked = branch_rank(member=member, scoring_year=year) if year is not None else (None, 0)
+    people = entry_people([r.entry for r in rows if r.entry is not None])
+    years = sorted(set(LedgerEntry.objects.filter(member=member).values_list("scoring_year", flat=True)) |
+                   ({year} if year else set()), reverse=True)
+    return PointsCard(member=member, scoring_year=year, rows=rows, total=total, rank=rank, ranked=ranked,
+                      vetoed=bool(year) and member_vetoed(member.pk, year), people=people, years=years)

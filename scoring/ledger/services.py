@@ -1,0 +1,383 @@
+"""Writes of the entry workflow: record an entry, decide a late entry, review it level by level.
+
+An entry takes effect only when its review path completes: the last level's approval posts it
+to the ledger (`scoring.ledger.posting.ledger_post`) in the same transaction. Every write locks
+the rows it decides on (`select_for_update`), so a double click or two reviewers at once never
+decide a level twice or post twice; a refused write leaves nothing behind (no entry, no file,
+no audit event).
+
+Caps (per member and item code, per calendar month of the event and per scoring year) count
+posted ledger rows plus entries still pending, under a lock on the member row, so two pending
+entries cannot both squeeze under a cap.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import Access
+from audit.services import audit_record, snapshot
+from common.errors import Conflict, DomainError, NotFound, PermissionDenied, full_clean_or_raise
+from scoring.choices import REVIEW_LEVEL_ORDER, Category
+from scoring.ledger.chain import month_index
+from scoring.ledger.evidence import evidence_check
+from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead, Review
+from scoring.ledger.posting import Posting, ledger_post
+from scoring.ledger.selectors import (
+    ENTRY_NOT_FOUND,
+    level_members,
+    level_reviewers,
+    linked_member_ids,
+    township_today,
+)
+from tenants.organisation.models import Member
+from tenants.organisation.selectors import member_scope
+
+CANNOT_ENTER_POINTS = _("You may not record points entries.")
+MEMBER_OUT_OF_SCOPE = _("Choose a member in your scope.")
+MEMBER_NOT_ACTIVE = _("Points can only be recorded for an active member.")
+RULE_NOT_APPLICABLE = _("This item is not in force on that date or does not apply to this member.")
+POINTS_OUT_OF_RANGE = _("Points for this item must be between %(min)s and %(max)s.")
+POINTS_SIGN_DEDUCTION = _("A deduction must be negative.")
+POINTS_SIGN_ADDITION = _("An addition must be positive.")
+POINTS_INVALID = _("Enter a number of points.")
+EVIDENCE_REQUIRED = _("This item needs at least one photo or PDF as evidence.")
+OCCURRED_IN_FUTURE = _("The date it happened cannot be in the future.")
+LATE_REASON_REQUIRED = _("This is a late entry (older than %(days)s days or in a sealed month): give the reason.")
+MONTHLY_CAP_EXCEEDED = _("This exceeds the item's cap of %(cap)s points per month for this member "
+                         "(already %(used)s, including entries still in review).")
+YEARLY_CAP_EXCEEDED = _("This exceeds the item's cap of %(cap)s points per year for this member "
+                        "(already %(used)s, including entries still in review).")
+NOT_IN_REVIEW = _("This entry is not waiting for review.")
+LEVEL_ALREADY_DECIDED = _("This level has already been decided.")
+NOT_YOUR_LEVEL = _("You do not decide this entry's current review level.")
+REVIEW_OWN_RECORD = _("You cannot review an entry about yourself.")
+REVIEW_OWN_ENTRY = _("You cannot review an entry you recorded.")
+REVIEW_TWO_LEVELS = _("You have already decided an earlier level of this entry.")
+REJECT_REASON_REQUIRED = _("Give the reason for rejecting.")
+SCORE_OUT_OF_RANGE = _("The points given must be between %(min)s and %(max)s.")
+UNKNOWN_DECISION = _("Unknown decision.")
+NOT_AWAITING_LATE = _("This entry is not waiting for late-entry approval.")
+CANNOT_DECIDE_LATE = _("Only the township office approves late entries.")
+LATE_REJECT_NOTE_REQUIRED = _("Give the reason for refusing the late entry.")
+LATE_OWN_ENTRY = _("You cannot approve a late entry you recorded or one about yourself.")
+
+CENT = Decimal("0.01")
+PENDING = (Entry.Status.AWAITING_LATE_APPROVAL, Entry.Status.IN_REVIEW)
+APPROVE, REJECT = Review.Decision.APPROVE.value, Review.Decision.REJECT.value
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _field_error(field: str, message) -> DomainError:
+    return DomainError(message, field_errors={field: [message]})
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        result = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, TypeError, ValueError):
+        raise _field_error(field, POINTS_INVALID) from None
+    if not result.is_finite():
+        raise _field_error(field, POINTS_INVALID)
+    return result
+
+
+def _check_points(rule, points: Decimal, field: str = "points", message=POINTS_OUT_OF_RANGE) -> None:
+    if rule.category == Category.DISCIPLINE and points >= 0:
+        raise _field_error(field, POINTS_SIGN_DEDUCTION)
+    if rule.category in (Category.BASIC, Category.VANGUARD) and points <= 0:
+        raise _field_error(field, POINTS_SIGN_ADDITION)
+    if not rule.points_min <= points <= rule.points_max:
+        raise _field_error(field, message % {"min": rule.points_min, "max": rule.points_max})
+
+
+def cap_usage(*, member_id: int, rule, occurred_on: dt.date, exclude_entry_id: int | None = None) -> dict:
+    """Points already counted against `rule`'s caps for the member: posted ledger rows (net of
+    reversals) plus pending entries, for the event's calendar month and for the scoring year."""
+    year = rule.scoring_year.year
+    month_start = occurred_on.replace(day=1)
+    month_end = (month_start + dt.timedelta(days=32)).replace(day=1)
+    in_month = Q(occurred_on__gte=month_start, occurred_on__lt=month_end)
+    ledger = LedgerEntry.objects.filter(member_id=member_id, rule__code=rule.code, scoring_year=year)
+    pending = Entry.objects.filter(member_id=member_id, rule__code=rule.code, rule__scoring_year__year=year,
+                                   status__in=PENDING)
+    if exclude_entry_id is not None:
+        pending = pending.exclude(pk=exclude_entry_id)
+    zero = Decimal("0")
+    sums = ledger.aggregate(year=Coalesce(Sum("points"), zero), month=Coalesce(Sum("points", filter=in_month), zero))
+    waiting = pending.aggregate(year=Coalesce(Sum("points"), zero), month=Coalesce(Sum("points", filter=in_month),
+                                                                                     zero))
+    return {"month": sums["month"] + waiting["month"], "year": sums["year"] + waiting["year"]}
+
+
+def _check_caps(*, member_id: int, rule, occurred_on: dt.date, points: Decimal,
+                exclude_entry_id: int | None = None) -> None:
+    """Caps bound the size of the item's total (positive for additions, negative for deductions)."""
+    if rule.monthly_cap is None and rule.yearly_cap is None:
+        return
+    used = cap_usage(member_id=member_id, rule=rule, occurred_on=occurred_on, exclude_entry_id=exclude_entry_id)
+    if rule.monthly_cap is not None and abs(used["month"] + points) > abs(rule.monthly_cap):
+        raise _field_error("points", MONTHLY_CAP_EXCEEDED % {"cap": abs(rule.monthly_cap), "used": abs(used["month"])})
+    if rule.yearly_cap is not None and abs(used["year"] + points) > abs(rule.yearly_cap):
+        raise _field_error("points", YEARLY_CAP_EXCEEDED % {"cap": abs(rule.yearly_cap), "used": abs(used["year"])})
+
+
+def _review_path(scoring_year) -> tuple[list[str], dict[str, str]]:
+    chosen = {str(level) for level in scoring_year.review_levels or []}
+    levels = [level.value for level in REVIEW_LEVEL_ORDER if level.value in chosen]
+    weights = {level: str(Decimal(str((scoring_year.review_weights or {}).get(level, "0")))) for level in levels}
+    return levels, weights
+
+
+def _is_late(*, occurred_on: dt.date, today: dt.date, window_days: int) -> bool:
+    if (today - occurred_on).days > window_days:
+        return True
+    head = LedgerHead.objects.filter(pk=1).first()
+    sealed_through = head.sealed_through if head is not None else -1
+    return month_index(occurred_on.year, occurred_on.month) <= sealed_through
+
+
+def _notify_awaiting(entry: Entry, actor) -> None:
+    from notifications.services import notify
+
+    excluded = {entry.entered_by_id, *Review.objects.filter(entry=entry).values_list("reviewer_id", flat=True)}
+    users = [u for u in level_reviewers(level=entry.current_level, member=entry.member)
+             if u.pk not in excluded and entry.member_id not in linked_member_ids(u.pk)]
+    if users:
+        notify(event="entry.awaiting_review", recipients=users, context=_message_context(entry),
+               township=connection.tenant, actor=actor)
+
+
+def _notify_enterer(entry: Entry, event: str, actor, reason: str = "") -> None:
+    from notifications.selectors import recipients_in_township
+    from notifications.services import notify
+
+    users = recipients_in_township(township=connection.tenant,
+                                   users=list(get_user_model().objects.filter(pk=entry.entered_by_id, is_active=True)))
+    if users:
+        notify(event=event, recipients=users, context={**_message_context(entry), "reason": reason},
+               township=connection.tenant, actor=actor)
+
+
+def _message_context(entry: Entry) -> dict:
+    points = entry.final_points if entry.final_points is not None else entry.points
+    return {"entry_id": entry.pk, "member_name": entry.member.name, "item": entry.rule.name, "points": str(points)}
+
+
+def _start_review_or_post(entry: Entry, actor) -> None:
+    """Send the entry to its first review level, or post it at once when the path is empty."""
+    if entry.review_levels:
+        entry.status = Entry.Status.IN_REVIEW
+        entry.current_level = entry.review_levels[0]
+        entry.save(update_fields=["status", "current_level"])
+        _notify_awaiting(entry, actor)
+    else:
+        _post(entry, actor, entry.points)
+
+
+def weighted_points(entry: Entry, scores: dict[str, Decimal]) -> Decimal:
+    """Σ weight·score over the entry's levels, divided by Σ weight (so weights need not add up to
+    one when a township skips a level), quantized to 0.01 and clamped to the rule's range."""
+    weights = {level: Decimal(str(entry.review_weights.get(level, "0"))) for level in entry.review_levels}
+    total_weight = sum(weights.values(), Decimal("0"))
+    if total_weight <= 0:
+        weights = {level: Decimal("1") for level in entry.review_levels}
+        total_weight = Decimal(len(weights))
+    value = sum((weights[level] * scores[level] for level in entry.review_levels), Decimal("0")) / total_weight
+    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return min(max(value, entry.rule.points_min), entry.rule.points_max)
+
+
+def _post(entry: Entry, actor, final_points: Decimal) -> LedgerEntry:
+    _check_caps(member_id=entry.member_id, rule=entry.rule, occurred_on=entry.occurred_on, points=final_points,
+                exclude_entry_id=entry.pk)
+    before = snapshot(entry)
+    [row] = ledger_post(postings=[Posting(
+        kind=LedgerEntry.Kind.ADJUSTMENT, member_id=entry.member_id, points=final_points,
+        occurred_on=entry.occurred_on, scoring_year=entry.rule.scoring_year.year, rule_id=entry.rule_id,
+        entry_id=entry.pk, note=entry.note, evidence_hashes=tuple(entry.evidence.values_list("sha256", flat=True)),
+    )], actor_id=getattr(actor, "pk", None))
+    entry.status = Entry.Status.POSTED
+    entry.final_points = final_points
+    entry.current_level = ""
+    entry.decided_at = timezone.now()
+    entry.save(update_fields=["status", "final_points", "current_level", "decided_at"])
+    audit_record(actor=actor, action="entry.post", instance=entry, before=before,
+                 after={**snapshot(entry), "ledger_seq": row.seq, "ledger_hash": row.hash})
+    return row
+
+
+def _locked_entry(entry_id: int) -> Entry:
+    try:
+        return (Entry.objects.select_for_update(of=("self",)).select_related("rule", "rule__scoring_year", "member",
+                                                                             "member__branch")
+                .get(pk=entry_id))
+    except Entry.DoesNotExist:
+        raise NotFound(ENTRY_NOT_FOUND) from None
+
+
+# --- writes --------------------------------------------------------------------------------------
+@transaction.atomic
+def entry_create(
+    *, actor, access: Access, member_id: int, rule_code: str, occurred_on: dt.date, points, note: str = "",
+    evidence_files=(), late_reason: str = "",
+) -> Entry:
+    """Record an entry for a member in the actor's scope; it goes to review (or, when late, to the
+    township office for approval first). Raises DomainError with a field-keyed message otherwise."""
+    from scoring.catalogue.selectors import rule_in_force, rules_in_force
+
+    if not access.can_enter_points:
+        raise PermissionDenied(CANNOT_ENTER_POINTS)
+    # The member row lock serialises entries for one member, so cap checks cannot race.
+    member = member_scope(access).select_for_update(of=("self",)).select_related("branch").filter(pk=member_id).first()
+    if member is None:
+        raise _field_error("member", MEMBER_OUT_OF_SCOPE)
+    if member.status != Member.Status.ACTIVE:
+        raise _field_error("member", MEMBER_NOT_ACTIVE)
+    today = township_today()
+    if occurred_on > today:
+        raise _field_error("occurred_on", OCCURRED_IN_FUTURE)
+    try:
+        rule = rule_in_force(code=rule_code, on=occurred_on)
+    except DomainError as exc:  # NotFound: no such item on that date
+        raise _field_error("rule", exc.message) from exc
+    if not rules_in_force(on=occurred_on, member=member).filter(pk=rule.pk).exists():
+        raise _field_error("rule", RULE_NOT_APPLICABLE)
+    points = _decimal(points, "points")
+    _check_points(rule, points)
+    checked = evidence_check(evidence_files)
+    if rule.evidence_required and not checked:
+        raise _field_error("evidence", EVIDENCE_REQUIRED)
+    scoring_year = rule.scoring_year
+    is_late = _is_late(occurred_on=occurred_on, today=today, window_days=scoring_year.late_window_days)
+    late_reason = (late_reason or "").strip()
+    if is_late and not late_reason:
+        raise _field_error("late_reason", LATE_REASON_REQUIRED % {"days": scoring_year.late_window_days})
+    _check_caps(member_id=member.pk, rule=rule, occurred_on=occurred_on, points=points)
+
+    levels, weights = _review_path(scoring_year)
+    entry = Entry(
+        member=member, rule=rule, occurred_on=occurred_on, points=points, note=(note or "").strip(),
+        status=Entry.Status.AWAITING_LATE_APPROVAL if is_late else Entry.Status.IN_REVIEW,
+        is_late=is_late, late_reason=late_reason if is_late else "", entered_by_id=actor.pk,
+        lag_days=(today - occurred_on).days, review_levels=levels, review_weights=weights, current_level="",
+    )
+    full_clean_or_raise(entry)
+    entry.save()
+    saved = []
+    try:
+        for item in checked:
+            evidence = Evidence(entry=entry, original_name=item.original_name, content_type=item.content_type,
+                                size=item.size, sha256=item.sha256, uploaded_by_id=actor.pk)
+            evidence.file.save(item.stored_name, item.upload, save=False)
+            saved.append(evidence)
+            evidence.save()
+        audit_record(actor=actor, action="entry.create", instance=entry,
+                     after={**snapshot(entry), "evidence": [e.sha256 for e in saved]})
+        if not is_late:
+            _start_review_or_post(entry, actor)
+    except BaseException:
+        # The rows roll back with the transaction; the files are not transactional.
+        for evidence in saved:
+            evidence.file.delete(save=False)
+        raise
+    return entry
+
+
+@transaction.atomic
+def entry_late_decide(*, actor, access: Access, entry_id: int, decision: str, note: str = "") -> Entry:
+    """The township office approves a late entry (it then goes to review) or refuses it."""
+    if not access.runs_scoring:
+        raise PermissionDenied(CANNOT_DECIDE_LATE)
+    entry = _locked_entry(entry_id)
+    if entry.status != Entry.Status.AWAITING_LATE_APPROVAL:
+        raise Conflict(NOT_AWAITING_LATE)
+    if entry.entered_by_id == actor.pk or entry.member_id in ({access.member_id} | linked_member_ids(actor.pk)):
+        raise PermissionDenied(LATE_OWN_ENTRY)
+    note = (note or "").strip()
+    if decision not in (APPROVE, REJECT):
+        raise _field_error("decision", UNKNOWN_DECISION)
+    if decision == REJECT and not note:
+        raise _field_error("note", LATE_REJECT_NOTE_REQUIRED)
+    before = snapshot(entry)
+    entry.late_decided_by_id = actor.pk
+    entry.late_decided_at = timezone.now()
+    entry.late_decision_note = note
+    if decision == REJECT:
+        entry.status = Entry.Status.REJECTED
+        entry.decided_at = entry.late_decided_at
+    entry.save(update_fields=["late_decided_by_id", "late_decided_at", "late_decision_note", "status", "decided_at"])
+    audit_record(actor=actor, action=f"entry.late_{decision}", instance=entry, before=before, after=snapshot(entry))
+    if decision == APPROVE:
+        _start_review_or_post(entry, actor)
+    else:
+        _notify_enterer(entry, "entry.rejected", actor, reason=note)
+    return entry
+
+
+@transaction.atomic
+def entry_review(
+    *, actor, access: Access, entry_id: int, decision: str, score=None, reason: str = "", level: str | None = None,
+) -> Entry:
+    """Decide the entry's current level. `level`, when given, is the level the reviewer saw: if it
+    has been decided meanwhile the call is refused (Conflict) instead of deciding the next one."""
+    entry = _locked_entry(entry_id)
+    if not member_scope(access).filter(pk=entry.member_id).exists():
+        raise NotFound(ENTRY_NOT_FOUND)
+    if entry.status != Entry.Status.IN_REVIEW:
+        raise Conflict(NOT_IN_REVIEW)
+    if level is not None and level != entry.current_level:
+        raise Conflict(LEVEL_ALREADY_DECIDED)
+    if not level_members(access, entry.current_level).filter(pk=entry.member_id).exists():
+        raise PermissionDenied(NOT_YOUR_LEVEL)
+    if Review.objects.filter(entry=entry, level=entry.current_level).exists():
+        raise Conflict(LEVEL_ALREADY_DECIDED)
+    if entry.member_id in ({access.member_id} | linked_member_ids(actor.pk)):
+        raise PermissionDenied(REVIEW_OWN_RECORD)
+    if entry.entered_by_id == actor.pk:
+        raise PermissionDenied(REVIEW_OWN_ENTRY)
+    if Review.objects.filter(entry=entry, reviewer_id=actor.pk).exists():
+        raise PermissionDenied(REVIEW_TWO_LEVELS)
+    if decision not in (APPROVE, REJECT):
+        raise _field_error("decision", UNKNOWN_DECISION)
+    reason = (reason or "").strip()
+    if decision == REJECT and not reason:
+        raise _field_error("reason", REJECT_REASON_REQUIRED)
+    if decision == APPROVE:
+        given = entry.points if score in (None, "") else _decimal(score, "score")
+        _check_points(entry.rule, given, field="score", message=SCORE_OUT_OF_RANGE)
+    else:
+        given = None if score in (None, "") else _decimal(score, "score")
+
+    before = snapshot(entry)
+    review = Review(entry=entry, level=entry.current_level, reviewer_id=actor.pk, decision=decision, score=given,
+                    reason=reason)
+    full_clean_or_raise(review)
+    review.save()
+    audit_record(actor=actor, action=f"entry.review_{decision}", instance=entry, before=before,
+                 after={"level": review.level, "decision": decision, "score": str(given) if given is not None else None,
+                        "reason": reason})
+    if decision == REJECT:
+        entry.status = Entry.Status.REJECTED
+        entry.current_level = ""
+        entry.decided_at = timezone.now()
+        entry.save(update_fields=["status", "current_level", "decided_at"])
+        _notify_enterer(entry, "entry.rejected", actor, reason=reason)
+        return entry
+    position = entry.review_levels.index(entry.current_level)
+    if position + 1 < len(entry.review_levels):
+        entry.current_level = entry.review_levels[position + 1]
+        entry.save(update_fields=["current_level"])
+        _notify_awaiting(entry, actor)
+        return entry
+    scores = {r.level: (r.score if r.score is not None else entry.points) for r in entry.reviews.all()}
+    _post(entry, actor, weighted_points(entry, scores))
+    _notify_enterer(entry, "entry.approved", actor)
+    return entry

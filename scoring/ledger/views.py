@@ -1,0 +1,248 @@
+"""Entry pages of a township: the clerk's entry form, entry lists, review and late-entry queues,
+an entry's detail with its evidence, and a member's points card.
+
+Every view needs a role in the township (403 otherwise) and reads through the scoped selectors,
+so an entry or member outside the asker's scope is a 404. Evidence files are streamed by
+`evidence_file` after the same check: they never have a public URL.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from common.errors import DomainError, NotFound, apply_to_form
+from scoring.ledger import forms, services
+from scoring.ledger.models import Entry
+from scoring.ledger.selectors import (
+    entry_get,
+    entry_list,
+    entry_people,
+    evidence_get,
+    late_queue,
+    member_points_card,
+    review_queue,
+    township_today,
+)
+from tenants.organisation.models import Member
+from tenants.organisation.selectors import member_scope
+from tenants.organisation.views import township_required
+
+PAGE_SIZE = 30
+MEMBER_SEARCH_LIMIT = 20
+
+ENTRY_CREATED = _("Entry recorded and sent for review.")
+ENTRY_CREATED_LATE = _("Late entry recorded; it waits for the township office's approval.")
+ENTRY_REVIEWED = _("Your decision has been recorded.")
+LATE_DECIDED = _("The late entry has been decided.")
+
+
+def enter_required(view):
+    @township_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.access.can_enter_points:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _entry_or_404(request, pk) -> Entry:
+    try:
+        return entry_get(access=request.access, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+# --- recording ------------------------------------------------------------------------------------
+@enter_required
+def entry_create(request):
+    today = township_today()
+    if request.method == "POST":
+        form = forms.EntryForm(request.POST, request.FILES, access=request.access, today=today)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = services.entry_create(
+                    actor=request.user, access=request.access, member_id=data["member"], rule_code=data["rule"],
+                    occurred_on=data["occurred_on"], points=data["points"], note=data["note"],
+                    evidence_files=data["evidence"], late_reason=data["late_reason"],
+                )
+            except DomainError as exc:
+                apply_to_form(form, exc)
+            else:
+                messages.success(request, ENTRY_CREATED_LATE if entry.is_late else ENTRY_CREATED)
+                return redirect("scoring_ledger:entry_detail", pk=entry.pk)
+    else:
+        initial = {"occurred_on": today}
+        if request.GET.get("member"):
+            initial["member"] = request.GET["member"]
+        form = forms.EntryForm(initial=initial, access=request.access, today=today)
+    return render(request, "scoring_ledger/entry_form.html", {"form": form})
+
+
+@require_GET
+@enter_required
+def member_options(request):
+    """htmx: <option>s of active members in scope matching the search box."""
+    q = (request.GET.get("member_q") or "").strip()
+    members = member_scope(request.access).filter(status=Member.Status.ACTIVE).select_related("branch")
+    if q:
+        members = members.filter(name__icontains=q) | members.filter(phone__icontains=q)
+    members = members.order_by("name", "pk")[:MEMBER_SEARCH_LIMIT] if q else members.none()
+    return render(request, "scoring_ledger/_member_options.html",
+                  {"members": [(m.pk, forms.member_label(m)) for m in members], "q": q})
+
+
+@require_GET
+@enter_required
+def rule_options(request):
+    """htmx: <option>s of the items in force on the date that apply to the chosen member."""
+    form = forms.EntryForm(request.GET, access=request.access, today=township_today())
+    return render(request, "scoring_ledger/_rule_options.html", {"choices": form.fields["rule"].choices,
+                                                                 "selected": request.GET.get("rule", "")})
+
+
+# --- lists and queues --------------------------------------------------------------------------------
+@township_required
+def entry_list_view(request):
+    access = request.access
+    if access.is_member_only:
+        return redirect("scoring_ledger:my_card")
+    params = request.GET.copy()
+    if "mine" not in params and access.can_enter_points:
+        params["mine"] = "true"
+    form = forms.EntryFilterForm(params)
+    entries = entry_list(access=access, filters=params, request=request)
+    return render(request, "scoring_ledger/entry_list.html", {"form": form, "page_obj": _page(request, entries)})
+
+
+@township_required
+def review_queue_view(request):
+    if not request.access.review_levels:
+        raise PermissionDenied
+    entries = review_queue(access=request.access, user_id=request.user.pk)
+    return render(request, "scoring_ledger/review_queue.html", {"page_obj": _page(request, entries)})
+
+
+@township_required
+def late_queue_view(request):
+    if not request.access.runs_scoring:
+        raise PermissionDenied
+    entries = late_queue(access=request.access)
+    return render(request, "scoring_ledger/late_queue.html", {"page_obj": _page(request, entries)})
+
+
+# --- one entry --------------------------------------------------------------------------------------
+def _detail(request, entry, *, review_form=None, late_form=None, status=200):
+    access = request.access
+    can_review = review_queue(access=access, user_id=request.user.pk).filter(pk=entry.pk).exists()
+    can_decide_late = access.runs_scoring and entry.status == Entry.Status.AWAITING_LATE_APPROVAL
+    # A refused decision whose form is no longer shown (e.g. the level was decided meanwhile).
+    errors = [str(e) for form, shown in ((review_form, can_review), (late_form, can_decide_late))
+              if form is not None and not shown for e in form.non_field_errors()]
+    if can_review and review_form is None:
+        review_form = forms.ReviewForm(initial={"level": entry.current_level, "decision": "approve"})
+    if can_decide_late and late_form is None:
+        late_form = forms.LateDecisionForm()
+    return render(request, "scoring_ledger/entry_detail.html", {
+        "entry": entry, "people": entry_people([entry]), "review_form": review_form if can_review else None,
+        "late_form": late_form if can_decide_late else None, "errors": errors,
+    }, status=status)
+
+
+@township_required
+def entry_detail(request, pk):
+    return _detail(request, _entry_or_404(request, pk))
+
+
+@require_POST
+@township_required
+def entry_review(request, pk):
+    entry = _entry_or_404(request, pk)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.entry_review(actor=request.user, access=request.access, entry_id=entry.pk,
+                                  decision=data["decision"], score=data["score"], reason=data["reason"],
+                                  level=data["level"])
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise PermissionDenied(str(exc.message)) from None
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, ENTRY_REVIEWED)
+            return redirect("scoring_ledger:review_queue")
+    return _detail(request, _entry_or_404(request, pk), review_form=form, status=400)
+
+
+@require_POST
+@township_required
+def entry_late_decide(request, pk):
+    entry = _entry_or_404(request, pk)
+    if not request.access.runs_scoring:
+        raise PermissionDenied
+    form = forms.LateDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.entry_late_decide(actor=request.user, access=request.access, entry_id=entry.pk,
+                                       decision=form.cleaned_data["decision"], note=form.cleaned_data["note"])
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise PermissionDenied(str(exc.message)) from None
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, LATE_DECIDED)
+            return redirect("scoring_ledger:late_queue")
+    return _detail(request, _entry_or_404(request, pk), late_form=form, status=400)
+
+
+@require_GET
+@township_required
+def evidence_file(request, pk, evidence_pk):
+    """An evidence file, after checking the asker may see its entry (never a public media URL)."""
+    try:
+        evidence = evidence_get(access=request.access, entry_id=pk, pk=evidence_pk)
+    except NotFound:
+        raise Http404 from None
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
+                            as_attachment=evidence.content_type == "application/pdf" and "download" in request.GET,
+                            filename=evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- points card -------------------------------------------------------------------------------------
+@township_required
+def my_card(request):
+    if not request.access.member_id:
+        raise Http404
+    return redirect("scoring_ledger:member_card", pk=request.access.member_id)
+
+
+@township_required
+def member_card(request, pk):
+    try:
+        year = int(request.GET["year"]) if request.GET.get("year") else None
+    except ValueError:
+        year = None
+    try:
+        card = member_points_card(access=request.access, member_id=pk, scoring_year=year)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "scoring_ledger/member_card.html", {"card": card})
