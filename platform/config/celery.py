@@ -30,6 +30,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
         "args": ("organisation.refresh_elderly_flags",),
     },
+    "scoring-grant-base-scores": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=1, minute=10),
+        "args": ("scoring.base_scores_grant",),
+    },
     # Notifications: the outbox sweeper re-enqueues deliveries whose task was lost (broker down at
     # commit) and releases SMS held for quiet hours; digests go out once a day.
     "notifications-sweep-outbox": {
@@ -44,5 +49,17 @@ app.conf.beat_schedule = {
         "task": "common.dispatch_to_townships",
         "schedule": crontab(hour=9, minute=0),
         "args": ("notifications.remind_month_closing",),
+    },
+    # Scoring periods: daily, so a township whose 1st (local) was missed catches up; both jobs are
+    # idempotent no-ops until a month has ended / a quarter's last month is closed.
+    "periods-close-months": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=0, minute=30),
+        "args": ("periods.close_months",),
+    },
+    "periods-open-publication": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=1, minute=0),
+        "args": ("periods.open_publication",),
     },
 }

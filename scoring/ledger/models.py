@@ -151,6 +151,8 @@ class LedgerEntry(models.Model):
         ordering = ["seq"]
         indexes = [
             models.Index(fields=["member", "scoring_year"], name="ledger_member_year"),
+            # Covering index: year totals per member (rankings) come from an index-only scan.
+            models.Index(fields=["scoring_year", "member"], include=["points"], name="ledger_year_member_points"),
             models.Index(fields=["booked_year", "booked_month"], name="ledger_booked_month"),
         ]
         constraints = [

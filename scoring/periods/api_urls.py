@@ -1,2 +1,19 @@
 """API routes of scoring.periods (included by config.api_tenant)."""
-urlpatterns = []
+from django.urls import path
+
+from scoring.periods import api
+
+urlpatterns = [
+    path("months/", api.MonthCloseListView.as_view(), name="periods-months"),
+    path("months/<int:year>/<int:month>/", api.MonthSummaryView.as_view(), name="periods-month"),
+    path("ranking/", api.RankingView.as_view(), name="periods-ranking"),
+    path("publications/", api.PublicationListView.as_view(), name="periods-publications"),
+    path("publications/<int:pk>/", api.PublicationDetailView.as_view(), name="periods-publication"),
+    path("publications/<int:pk>/objections/", api.ObjectionRaiseView.as_view(), name="periods-objection-raise"),
+    path("objections/", api.ObjectionListView.as_view(), name="periods-objections"),
+    path("objections/<int:pk>/answer/", api.ObjectionAnswerView.as_view(), name="periods-objection-answer"),
+    path("appraisals/", api.AppraisalListView.as_view(), name="periods-appraisals"),
+    path("appraisals/<int:pk>/correct/", api.AppraisalCorrectView.as_view(), name="periods-appraisal-correct"),
+    path("ratings/", api.RatingListView.as_view(), name="periods-ratings"),
+    path("ratings/run/", api.RatingRunView.as_view(), name="periods-ratings-run"),
+]

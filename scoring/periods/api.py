@@ -1,0 +1,346 @@
+"""Scoring periods over the API (/t/<code>/api/v1/scoring/periods/): month closes and summaries,
+rankings, quarterly notices and objections, democratic appraisal and annual rating.
+
+Reads go through the scoped selectors (a member sees only their own rows); writes call the
+services, which check the asker's rights (township office for closes, notices, answers and
+ratings; the member or their branch secretary for objections).
+"""
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
+from common.errors import PermissionDenied
+from scoring.choices import Rating
+from scoring.periods import selectors, services
+from scoring.periods.models import (
+    AnnualRating,
+    Appraisal,
+    BranchMonthTotal,
+    MemberMonthScore,
+    MonthClose,
+    Objection,
+    Publication,
+)
+from tenants.organisation.selectors import branch_scope
+
+TAGS = ["scoring periods"]
+
+
+# --- serializers -----------------------------------------------------------------------------------
+class MonthCloseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MonthClose
+        fields = ["id", "year", "month", "scoring_year", "head_seq", "head_hash", "entry_count", "closed_at"]
+
+
+class MonthCloseRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class MemberMonthScoreSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+
+    class Meta:
+        model = MemberMonthScore
+        fields = ["member", "member_name", "branch", "branch_name", "points", "year_to_date", "rank_in_branch"]
+
+
+class BranchMonthTotalSerializer(serializers.ModelSerializer):
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+
+    class Meta:
+        model = BranchMonthTotal
+        fields = ["branch", "branch_name", "points", "members"]
+
+
+class MonthSummarySerializer(serializers.Serializer):
+    close = MonthCloseSerializer()
+    members = MemberMonthScoreSerializer(many=True)
+    branches = BranchMonthTotalSerializer(many=True)
+
+
+class RankingRowSerializer(serializers.Serializer):
+    member_id = serializers.IntegerField()
+    name = serializers.CharField()
+    branch_id = serializers.IntegerField()
+    branch_name = serializers.CharField()
+    total = serializers.DecimalField(max_digits=9, decimal_places=2)
+    rank = serializers.IntegerField()
+    branch_rank = serializers.IntegerField()
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Publication
+        fields = ["id", "year", "quarter", "version", "status", "opened_at", "objections_close_at", "head_seq",
+                  "supersedes"]
+
+
+class PublicationDetailSerializer(PublicationSerializer):
+    title = serializers.CharField()
+    branches = serializers.ListField(child=serializers.DictField())
+
+    class Meta(PublicationSerializer.Meta):
+        fields = [*PublicationSerializer.Meta.fields, "title", "branches"]
+
+
+class PublicationRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    correction_points = serializers.DecimalField(source="correction.points", max_digits=7, decimal_places=2,
+                                                 read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Objection
+        fields = ["id", "publication", "member", "member_name", "reason", "status", "answer_due_at", "answer",
+                  "answered_at", "correction", "correction_points", "created_at"]
+
+
+class ObjectionRequestSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class ObjectionAnswerSerializer(serializers.Serializer):
+    uphold = serializers.BooleanField()
+    answer = serializers.CharField(max_length=2000)
+    correction_points = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
+
+
+class AppraisalSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = Appraisal
+        fields = ["id", "year", "half", "member", "member_name", "result", "votes_excellent", "votes_qualified",
+                  "votes_basic", "votes_unqualified", "recorded_at"]
+
+
+class AppraisalRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    half = serializers.IntegerField(min_value=1, max_value=2)
+    member = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=Rating.choices)
+    votes_excellent = serializers.IntegerField(default=0)
+    votes_qualified = serializers.IntegerField(default=0)
+    votes_basic = serializers.IntegerField(default=0)
+    votes_unqualified = serializers.IntegerField(default=0)
+
+
+class AppraisalCorrectSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=Rating.choices)
+    votes_excellent = serializers.IntegerField(default=0)
+    votes_qualified = serializers.IntegerField(default=0)
+    votes_basic = serializers.IntegerField(default=0)
+    votes_unqualified = serializers.IntegerField(default=0)
+
+
+class AnnualRatingSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = AnnualRating
+        fields = ["year", "member", "member_name", "total_points", "appraisal_result", "vetoed", "rating", "reasons",
+                  "rated_at"]
+
+
+class RatingRunSerializer(serializers.Serializer):
+    scoring_year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class RatingRunResultSerializer(serializers.Serializer):
+    rated = serializers.IntegerField()
+
+
+# --- views -------------------------------------------------------------------------------------------
+class PeriodsAPIView(AccessAPIMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated, InTownship]
+
+    def _office(self):
+        if not self.request.access.runs_scoring:
+            raise PermissionDenied()
+
+    def _valid(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def _int_param(request, name):
+    value = request.query_params.get(name)
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        raise Http404 from None
+
+
+class MonthCloseListView(PeriodsAPIView):
+    @extend_schema(responses={200: MonthCloseSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_months_list", summary="Closed months")
+    def get(self, request):
+        return Response(MonthCloseSerializer(selectors.month_close_list(), many=True).data)
+
+    @extend_schema(request=MonthCloseRequestSerializer, responses={201: MonthCloseSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_months_close",
+                   summary="Close and seal a month (idempotent; township office)")
+    def post(self, request):
+        self._office()
+        close = services.month_close(actor=request.user, **self._valid(MonthCloseRequestSerializer))
+        return Response(MonthCloseSerializer(close).data, status=status.HTTP_201_CREATED)
+
+
+class MonthSummaryView(PeriodsAPIView):
+    @extend_schema(responses={200: MonthSummarySerializer, **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_month_summary", summary="Monthly summary: member scores and branch totals")
+    def get(self, request, year, month):
+        try:
+            close = selectors.month_close_get(year=year, month=month)
+        except MonthClose.DoesNotExist:
+            raise Http404 from None
+        access = request.access
+        return Response(MonthSummarySerializer({
+            "close": close, "members": selectors.month_member_scores(access=access, close=close),
+            "branches": selectors.month_branch_totals(access=access, close=close),
+        }).data)
+
+
+class RankingView(PeriodsAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True), OpenApiParameter("branch", int)],
+        responses={200: RankingRowSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+        operation_id="periods_ranking", summary="Members ranked by points for the scoring year",
+    )
+    def get(self, request):
+        year = _int_param(request, "year")
+        if year is None:
+            raise Http404
+        branch_id = _int_param(request, "branch")
+        if branch_id is not None and not branch_scope(request.access).filter(pk=branch_id).exists():
+            raise Http404
+        rows = selectors.ranking_for(access=request.access, scoring_year=year, branch_id=branch_id)
+        return Response(RankingRowSerializer(rows, many=True).data)
+
+
+class PublicationListView(PeriodsAPIView):
+    @extend_schema(responses={200: PublicationSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_publications_list", summary="Quarterly notices, every version")
+    def get(self, request):
+        return Response(PublicationSerializer(selectors.publication_list(), many=True).data)
+
+    @extend_schema(request=PublicationRequestSerializer, responses={201: PublicationSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_publications_open",
+                   summary="Publish a quarter (idempotent; township office)")
+    def post(self, request):
+        self._office()
+        publication = services.publication_open(actor=request.user, **self._valid(PublicationRequestSerializer))
+        return Response(PublicationSerializer(publication).data, status=status.HTTP_201_CREATED)
+
+
+class PublicationDetailView(PeriodsAPIView):
+    @extend_schema(responses={200: PublicationDetailSerializer, **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_publication_retrieve", summary="One notice version with its lists")
+    def get(self, request, pk):
+        try:
+            publication = selectors.publication_get(pk=pk)
+        except Publication.DoesNotExist:
+            raise Http404 from None
+        publication.title = services.publication_title(township_name=publication.data.get("township", ""),
+                                                       year=publication.year, quarter=publication.quarter)
+        publication.branches = selectors.publication_branches(access=request.access, publication=publication)
+        return Response(PublicationDetailSerializer(publication).data)
+
+
+class ObjectionListView(PeriodsAPIView):
+    @extend_schema(responses={200: ObjectionSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_objections_list", summary="Objections in your scope")
+    def get(self, request):
+        return Response(ObjectionSerializer(selectors.objection_list(access=request.access), many=True).data)
+
+
+class ObjectionRaiseView(PeriodsAPIView):
+    @extend_schema(request=ObjectionRequestSerializer, responses={201: ObjectionSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_objection_raise",
+                   summary="Object to a notice (the member, or their branch secretary)")
+    def post(self, request, pk):
+        data = self._valid(ObjectionRequestSerializer)
+        objection = services.objection_raise(actor=request.user, access=request.access, publication_id=pk,
+                                             member_id=data["member"], reason=data["reason"])
+        return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+
+class ObjectionAnswerView(PeriodsAPIView):
+    @extend_schema(request=ObjectionAnswerSerializer, responses={200: ObjectionSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_objection_answer",
+                   summary="Answer an objection (township office); upheld with points makes a new version")
+    def post(self, request, pk):
+        objection = services.objection_answer(actor=request.user, access=request.access, objection_id=pk,
+                                              **self._valid(ObjectionAnswerSerializer))
+        return Response(ObjectionSerializer(objection).data)
+
+
+class AppraisalListView(PeriodsAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True), OpenApiParameter("half", int, required=True),
+                    OpenApiParameter("branch", int)],
+        responses={200: AppraisalSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+        operation_id="periods_appraisals_list", summary="Democratic appraisal results in your scope",
+    )
+    def get(self, request):
+        year, half = _int_param(request, "year"), _int_param(request, "half")
+        if year is None or half is None:
+            raise Http404
+        qs = selectors.appraisal_list(access=request.access, year=year, half=half,
+                                      branch_id=_int_param(request, "branch"))
+        return Response(AppraisalSerializer(qs, many=True).data)
+
+    @extend_schema(request=AppraisalRequestSerializer, responses={201: AppraisalSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_appraisal_record",
+                   summary="Record a member's appraisal once (township office or branch secretary)")
+    def post(self, request):
+        data = self._valid(AppraisalRequestSerializer)
+        appraisal = services.appraisal_record(actor=request.user, access=request.access,
+                                              member_id=data.pop("member"), **data)
+        return Response(AppraisalSerializer(appraisal).data, status=status.HTTP_201_CREATED)
+
+
+class AppraisalCorrectView(PeriodsAPIView):
+    @extend_schema(request=AppraisalCorrectSerializer, responses={200: AppraisalSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_appraisal_correct",
+                   summary="Correct a recorded appraisal (township office, audited)")
+    def post(self, request, pk):
+        appraisal = services.appraisal_correct(actor=request.user, access=request.access, appraisal_id=pk,
+                                               **self._valid(AppraisalCorrectSerializer))
+        return Response(AppraisalSerializer(appraisal).data)
+
+
+class RatingListView(PeriodsAPIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+                   responses={200: AnnualRatingSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_ratings_list", summary="Annual ratings with their reasons")
+    def get(self, request):
+        year = _int_param(request, "year")
+        if year is None:
+            raise Http404
+        return Response(AnnualRatingSerializer(selectors.annual_rating_list(access=request.access, year=year),
+                                               many=True).data)
+
+
+class RatingRunView(PeriodsAPIView):
+    @extend_schema(request=RatingRunSerializer, responses={200: RatingRunResultSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_ratings_run",
+                   summary="Run the annual rating (township office; re-running replaces results)")
+    def post(self, request):
+        self._office()
+        count = services.annual_rating_run(actor=request.user, **self._valid(RatingRunSerializer))
+        return Response({"rated": count})

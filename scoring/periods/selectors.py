@@ -1,0 +1,164 @@
+"""Reads of the scoring periods: rankings, monthly summaries, publications, objections, appraisals
+and annual ratings, narrowed to what the asker may see.
+
+Scope: the township office (and other township-wide roles) see everything, a clerk the members of
+their villages, a branch secretary their branch, a member-only user only their own row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from accounts.access import Access
+from scoring.ledger.models import LedgerEntry
+from scoring.periods.models import (
+    AnnualRating,
+    Appraisal,
+    BranchMonthTotal,
+    MemberMonthScore,
+    MonthClose,
+    Objection,
+    Publication,
+)
+from tenants.organisation.models import Branch, Member
+from tenants.organisation.selectors import branch_scope, member_scope
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    member_id: int
+    name: str
+    branch_id: int
+    branch_name: str
+    total: Decimal
+    rank: int
+    branch_rank: int
+
+
+def township_ranking(*, scoring_year: int, branch_id: int | None = None) -> list[RankingRow]:
+    """Every active member's total for the scoring year with their township-wide and branch rank.
+
+    One query (aggregate + two window functions; standard competition ranking: ties share a
+    rank). Sealed months never change, so the total is the year-to-date figure frozen by the
+    year's latest month close plus the year's rows booked after that month; only the open
+    months' rows are summed (all of the year's rows when nothing of it is closed yet). With
+    `branch_id` only that branch's rows are returned; `rank` stays the township-wide rank.
+    """
+    ledger, members, branches = LedgerEntry._meta.db_table, Member._meta.db_table, Branch._meta.db_table
+    closes, scores = MonthClose._meta.db_table, MemberMonthScore._meta.db_table
+    where = "WHERE branch_id = %(branch)s" if branch_id is not None else ""
+    sql = f"""
+        WITH last_close AS (
+            SELECT id, year, month FROM {closes} WHERE scoring_year = %(year)s
+            ORDER BY year DESC, month DESC LIMIT 1
+        ), totals AS (
+            SELECT member_id, SUM(total) AS total FROM (
+                SELECT s.member_id, s.year_to_date AS total FROM {scores} s
+                WHERE s.close_id = (SELECT id FROM last_close)
+                UNION ALL
+                SELECT l.member_id, l.points FROM {ledger} l
+                WHERE l.scoring_year = %(year)s
+                  AND (l.booked_year, l.booked_month) > (COALESCE((SELECT year FROM last_close), 0),
+                                                         COALESCE((SELECT month FROM last_close), 0))
+            ) parts GROUP BY member_id
+        ), ranked AS (
+            SELECT m.id, m.name, m.branch_id, b.name AS branch_name, COALESCE(t.total, 0) AS total,
+                   RANK() OVER (ORDER BY COALESCE(t.total, 0) DESC) AS rank,
+                   RANK() OVER (PARTITION BY m.branch_id ORDER BY COALESCE(t.total, 0) DESC) AS branch_rank
+            FROM {members} m JOIN {branches} b ON b.id = m.branch_id
+            LEFT JOIN totals t ON t.member_id = m.id
+            WHERE m.status = %(active)s
+        )
+        SELECT id, name, branch_id, branch_name, total, rank, branch_rank FROM ranked {where}
+        ORDER BY rank, id
+    """  # noqa: S608 - table names come from model meta, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"year": scoring_year, "branch": branch_id, "active": Member.Status.ACTIVE})
+        return [RankingRow(*row) for row in cursor.fetchall()]
+
+
+def ranking_for(*, access: Access, scoring_year: int, branch_id: int | None = None) -> list[RankingRow]:
+    """`township_ranking` limited to the rows the asker may see (ranks stay township-wide)."""
+    rows = township_ranking(scoring_year=scoring_year, branch_id=branch_id)
+    if access.is_township_wide:
+        return rows
+    visible = set(member_scope(access).values_list("pk", flat=True))
+    return [row for row in rows if row.member_id in visible]
+
+
+def ranking_years() -> list[int]:
+    return list(LedgerEntry.objects.order_by("-scoring_year").values_list("scoring_year", flat=True).distinct())
+
+
+# --- monthly summaries ----------------------------------------------------------------------------
+def month_close_list() -> QuerySet[MonthClose]:
+    return MonthClose.objects.all()
+
+
+def month_close_get(*, year: int, month: int) -> MonthClose:
+    return MonthClose.objects.get(year=year, month=month)
+
+
+def month_member_scores(*, access: Access, close: MonthClose) -> QuerySet[MemberMonthScore]:
+    return (MemberMonthScore.objects.filter(close=close, member__in=member_scope(access))
+            .select_related("member", "branch").order_by("branch__name", "branch_id", "rank_in_branch", "member_id"))
+
+
+def month_branch_totals(*, access: Access, close: MonthClose) -> QuerySet[BranchMonthTotal]:
+    if access.is_member_only:
+        return BranchMonthTotal.objects.none()
+    return (BranchMonthTotal.objects.filter(close=close, branch__in=branch_scope(access))
+            .select_related("branch").order_by("-points", "branch__name"))
+
+
+# --- publications and objections ------------------------------------------------------------------
+def publication_list() -> QuerySet[Publication]:
+    return Publication.objects.all()
+
+
+def publication_get(*, pk: int) -> Publication:
+    return Publication.objects.select_related("supersedes").get(pk=pk)
+
+
+def publication_branches(*, access: Access, publication: Publication) -> list[dict]:
+    """The notice's branch lists the asker may see; a member-only user sees only their own row."""
+    branches = publication.data.get("branches", [])
+    if access.is_township_wide:
+        return branches
+    if access.is_member_only:
+        result = []
+        for branch in branches:
+            mine = [m for m in branch["members"] if m["id"] == access.member_id]
+            if mine:
+                result.append({**branch, "members": mine})
+        return result
+    visible = set(branch_scope(access).values_list("pk", flat=True))
+    return [branch for branch in branches if branch["id"] in visible]
+
+
+def objection_list(*, access: Access, publication: Publication | None = None) -> QuerySet[Objection]:
+    qs = Objection.objects.select_related("publication", "member")
+    if publication is not None:
+        qs = qs.filter(publication__year=publication.year, publication__quarter=publication.quarter)
+    if access.is_township_wide:
+        return qs
+    if access.is_member_only:
+        return qs.filter(member_id=access.member_id)
+    return qs.filter(member__in=member_scope(access))
+
+
+# --- appraisals and ratings -----------------------------------------------------------------------
+def appraisal_list(*, access: Access, year: int, half: int, branch_id: int | None = None) -> QuerySet[Appraisal]:
+    qs = Appraisal.objects.filter(year=year, half=half, member__in=member_scope(access)).select_related(
+        "member", "member__branch")
+    if branch_id is not None:
+        qs = qs.filter(member__branch_id=branch_id)
+    return qs.order_by("member__branch__name", "member__name", "pk")
+
+
+def annual_rating_list(*, access: Access, year: int) -> QuerySet[AnnualRating]:
+    return (AnnualRating.objects.filter(year=year, member__in=member_scope(access))
+            .select_related("member", "member__branch").order_by("member__branch__name", "-total_points", "member_id"))

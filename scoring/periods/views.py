@@ -1,0 +1,310 @@
+"""Pages of the scoring periods: month closes and summaries, rankings, quarterly notices (with an
+A4 print page) and objections, democratic appraisal and annual rating.
+
+Every view needs a role in the township (403) and reads through the scoped selectors: a branch
+secretary sees their branch, a clerk their villages, the township office everything, a member
+only their own row. Writes need `access.runs_scoring` (township office), except objections
+(the member or their branch secretary) and appraisals (also the branch secretary).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from common.errors import DomainError, apply_to_form
+from scoring.periods import forms, selectors, services
+from scoring.periods.calendar import last_ended_month, local_today
+from scoring.periods.models import Appraisal, MonthClose, Objection, Publication
+from tenants.organisation.selectors import branch_scope, member_scope
+from tenants.organisation.views import township_required
+
+MONTH_CLOSED = _("Month %(month)s closed and sealed.")
+PUBLICATION_OPENED = _("Notice %(publication)s is open for objections.")
+OBJECTION_RAISED = _("Objection recorded; the township office will answer by %(due)s.")
+OBJECTION_ANSWERED = _("Objection answered.")
+APPRAISALS_SAVED = _("%(count)s appraisal result(s) recorded.")
+APPRAISAL_CORRECTED = _("Appraisal corrected.")
+RATINGS_DONE = _("%(count)s members rated.")
+
+
+def scoring_office_required(view):
+    @township_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.access.runs_scoring:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _error(request, error: DomainError):
+    messages.error(request, str(error.message))
+
+
+# --- overview and monthly close -------------------------------------------------------------------
+@township_required
+def periods_home(request):
+    today = local_today()
+    year, month = last_ended_month(today)
+    return render(request, "periods/home.html", {
+        "closes": selectors.month_close_list()[:24],
+        "publications": selectors.publication_list()[:12],
+        "close_form": forms.MonthCloseForm(initial={"year": year, "month": month}),
+        "publish_form": forms.PublicationOpenForm(initial={"year": year, "quarter": (month - 1) // 3 + 1}),
+        "rating_form": forms.RatingRunForm(initial={"scoring_year": today.year}),
+        "this_year": today.year,
+        "branches": branch_scope(request.access).order_by("name") if request.access.sees_branches else [],
+    })
+
+
+@require_POST
+@scoring_office_required
+def month_close_view(request):
+    form = forms.MonthCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            close = services.month_close(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _error(request, error)
+        else:
+            messages.success(request, MONTH_CLOSED % {"month": str(close)})
+            return redirect("scoring_periods:month_detail", year=close.year, month=close.month)
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("scoring_periods:home")
+
+
+@township_required
+def month_detail(request, year, month):
+    try:
+        close = selectors.month_close_get(year=year, month=month)
+    except MonthClose.DoesNotExist:
+        raise Http404 from None
+    access = request.access
+    return render(request, "periods/month_detail.html", {
+        "close": close,
+        "scores": selectors.month_member_scores(access=access, close=close),
+        "totals": selectors.month_branch_totals(access=access, close=close),
+    })
+
+
+# --- rankings -------------------------------------------------------------------------------------
+@township_required
+def ranking_view(request):
+    access = request.access
+    years = selectors.ranking_years() or [local_today().year]
+    year = _int(request.GET.get("year"), years[0])
+    branches = branch_scope(access).order_by("name") if access.sees_branches else []
+    branch_id = _int(request.GET.get("branch"))
+    if branch_id is not None and not branch_scope(access).filter(pk=branch_id).exists():
+        raise Http404
+    rows = selectors.ranking_for(access=access, scoring_year=year, branch_id=branch_id)
+    return render(request, "periods/ranking.html", {
+        "rows": rows, "year": year, "years": years, "branches": branches, "branch_id": branch_id,
+    })
+
+
+# --- publications and objections ------------------------------------------------------------------
+def _publication_or_404(pk) -> Publication:
+    try:
+        return selectors.publication_get(pk=pk)
+    except Publication.DoesNotExist:
+        raise Http404 from None
+
+
+def _publication_context(request, publication: Publication) -> dict:
+    zone = request.tenant.time_zone_info()
+    return {
+        "publication": publication,
+        "title": services.publication_title(township_name=publication.data.get("township", request.tenant.name),
+                                            year=publication.year, quarter=publication.quarter),
+        "branches": selectors.publication_branches(access=request.access, publication=publication),
+        "opened_on": timezone.localtime(publication.opened_at, zone).date(),
+        "closes_on": timezone.localtime(publication.objections_close_at, zone).date(),
+        "window_open": publication.status == Publication.Status.OPEN
+        and timezone.now() <= publication.objections_close_at,
+    }
+
+
+def _objectable_members(request, publication: Publication) -> list[dict]:
+    """Rows of the notice the asker may object about: their own, or their branch's (secretary)."""
+    access = request.access
+    mine = []
+    secretary_branches = set(branch_scope(access).values_list("pk", flat=True)) \
+        if access.has_role(Role.BRANCH_SECRETARY) else set()
+    for branch in publication.data.get("branches", []):
+        for member in branch["members"]:
+            if member["id"] == access.member_id or branch["id"] in secretary_branches:
+                mine.append(member)
+    return mine
+
+
+@township_required
+def publication_list_view(request):
+    return render(request, "periods/publication_list.html", {"publications": selectors.publication_list()})
+
+
+@township_required
+def publication_detail(request, pk):
+    publication = _publication_or_404(pk)
+    context = _publication_context(request, publication)
+    members = _objectable_members(request, publication) if context["window_open"] else []
+    form = forms.ObjectionForm(request.POST or None, members=members) if members else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            objection = services.objection_raise(
+                actor=request.user, access=request.access, publication_id=publication.pk,
+                member_id=form.cleaned_data["member"], reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            due = timezone.localtime(objection.answer_due_at, request.tenant.time_zone_info()).date()
+            messages.success(request, OBJECTION_RAISED % {"due": due.isoformat()})
+            return redirect("scoring_periods:publication_detail", pk=publication.pk)
+    context.update(form=form, objections=selectors.objection_list(access=request.access, publication=publication),
+                   versions=Publication.objects.filter(year=publication.year, quarter=publication.quarter))
+    return render(request, "periods/publication_detail.html", context)
+
+
+@township_required
+def publication_print(request, pk):
+    publication = _publication_or_404(pk)
+    return render(request, "periods/publication_print.html", _publication_context(request, publication))
+
+
+@require_POST
+@scoring_office_required
+def publication_open_view(request):
+    form = forms.PublicationOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            publication = services.publication_open(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _error(request, error)
+        else:
+            messages.success(request, PUBLICATION_OPENED % {"publication": str(publication)})
+            return redirect("scoring_periods:publication_detail", pk=publication.pk)
+    return redirect("scoring_periods:home")
+
+
+@scoring_office_required
+def objection_answer_view(request, pk):
+    try:
+        objection = selectors.objection_list(access=request.access).get(pk=pk)
+    except Objection.DoesNotExist:
+        raise Http404 from None
+    form = forms.ObjectionAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_answer(actor=request.user, access=request.access, objection_id=objection.pk,
+                                      **form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, OBJECTION_ANSWERED)
+            return redirect("scoring_periods:publication_detail", pk=objection.publication_id)
+    return render(request, "periods/objection_answer.html", {"objection": objection, "form": form})
+
+
+# --- democratic appraisal -------------------------------------------------------------------------
+@township_required
+def appraisal_branch(request, year, half, branch_id):
+    access = request.access
+    if half not in (1, 2):
+        raise Http404
+    try:
+        branch = branch_scope(access).get(pk=branch_id)
+    except branch_scope(access).model.DoesNotExist:
+        raise Http404 from None
+    may_record = access.runs_scoring or access.has_role(Role.BRANCH_SECRETARY)
+    recorded = {a.member_id: a for a in selectors.appraisal_list(access=access, year=year, half=half,
+                                                                  branch_id=branch.pk)}
+    pending = list(member_scope(access).filter(branch=branch, status="active").exclude(pk__in=recorded)
+                   .order_by("name", "pk"))
+    names = {m.pk: m.name for m in pending}
+    formset = None
+    if may_record and pending:
+        initial = [{"member_id": m.pk} for m in pending]
+        formset = forms.AppraisalFormSet(request.POST or None, initial=initial)
+        if request.method == "POST" and formset.is_valid():
+            count, failed = 0, False
+            for row in formset.cleaned_data:
+                if not row.get("result"):
+                    continue
+                try:
+                    services.appraisal_record(actor=request.user, access=access, year=year, half=half, **row)
+                    count += 1
+                except DomainError as error:
+                    failed = True
+                    messages.error(request, f"{names.get(row['member_id'], '')}: {error.message}")
+            messages.success(request, APPRAISALS_SAVED % {"count": count})
+            if not failed:
+                return redirect("scoring_periods:appraisal_branch", year=year, half=half, branch_id=branch.pk)
+        for form in formset:
+            form.member_name = names.get(_int(form["member_id"].value()), "")
+    return render(request, "periods/appraisal_branch.html", {
+        "branch": branch, "year": year, "half": half, "recorded": list(recorded.values()), "formset": formset,
+    })
+
+
+@scoring_office_required
+def appraisal_correct_view(request, pk):
+    try:
+        appraisal = Appraisal.objects.select_related("member").get(pk=pk)
+    except Appraisal.DoesNotExist:
+        raise Http404 from None
+    initial = {f: getattr(appraisal, f) for f in ("result", *services.VOTE_FIELDS)}
+    form = forms.AppraisalCorrectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appraisal_correct(actor=request.user, access=request.access, appraisal_id=appraisal.pk,
+                                       **form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, APPRAISAL_CORRECTED)
+            return redirect("scoring_periods:appraisal_branch", year=appraisal.year, half=appraisal.half,
+                            branch_id=appraisal.member.branch_id)
+    return render(request, "periods/appraisal_correct.html", {"appraisal": appraisal, "form": form})
+
+
+# --- annual rating --------------------------------------------------------------------------------
+@township_required
+def rating_list(request, year):
+    return render(request, "periods/rating_list.html", {
+        "year": year, "ratings": selectors.annual_rating_list(access=request.access, year=year),
+        "form": forms.RatingRunForm(initial={"scoring_year": year}),
+    })
+
+
+@require_POST
+@scoring_office_required
+def rating_run_view(request):
+    form = forms.RatingRunForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    year = form.cleaned_data["scoring_year"]
+    try:
+        count = services.annual_rating_run(actor=request.user, scoring_year=year)
+    except DomainError as error:
+        _error(request, error)
+    else:
+        messages.success(request, RATINGS_DONE % {"count": count})
+    return redirect("scoring_periods:rating_list", year=year)
