@@ -164,3 +164,24 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind} {self.member_id} {self.points}"
+
+
+class MemberYearTotal(models.Model):
+    """A member's ledger sum for one scoring year: a cache for rankings, never edited by hand.
+
+    `ledger_post` adds each batch's deltas with one atomic upsert in the posting's transaction
+    (under the chain head's lock), so it always equals the sum of the member's ledger rows;
+    `ledger_verify` recomputes it and reports any difference.
+    """
+
+    member = models.ForeignKey("organisation.Member", on_delete=models.PROTECT, related_name="+")
+    scoring_year = models.PositiveSmallIntegerField(_("scoring year"))
+    total = models.DecimalField(_("total points"), max_digits=11, decimal_places=2, default=0)
+    rows = models.PositiveIntegerField(_("ledger entries"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "scoring_year"], name="member_year_total_unique")]
+        verbose_name = _("member's yearly total")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.scoring_year} {self.total}"

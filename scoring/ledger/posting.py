@@ -6,15 +6,16 @@ one after another; it inserts a batch with one bulk INSERT and moves the head on
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from scoring.ledger.chain import chained_content, index_month, link_hash, month_index
-from scoring.ledger.models import LedgerEntry, LedgerHead
+from scoring.ledger.models import LedgerEntry, LedgerHead, MemberYearTotal
 
 
 @dataclass(frozen=True)
@@ -75,4 +76,29 @@ def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.da
         prev_hash = digest
     created = LedgerEntry.objects.bulk_create(rows)
     LedgerHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev_hash)
+    _totals_add(rows)
     return created
+
+
+_TOTALS_UPSERT = f"""
+    INSERT INTO {MemberYearTotal._meta.db_table} (member_id, scoring_year, total, rows)
+    SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::numeric[], %s::integer[])
+    ON CONFLICT (member_id, scoring_year) DO UPDATE
+    SET total = {MemberYearTotal._meta.db_table}.total + EXCLUDED.total,
+        rows = {MemberYearTotal._meta.db_table}.rows + EXCLUDED.rows
+"""  # noqa: S608 - the table name comes from the model
+
+
+def _totals_add(rows: list[LedgerEntry]) -> None:
+    """Add a batch's points to the members' yearly totals with one atomic upsert."""
+    deltas: dict[tuple[int, int], list] = defaultdict(lambda: [Decimal("0"), 0])
+    for row in rows:
+        delta = deltas[(row.member_id, row.scoring_year)]
+        delta[0] += row.points
+        delta[1] += 1
+    keys = sorted(deltas)
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTALS_UPSERT, [
+            [member_id for member_id, _year in keys], [year for _member, year in keys],
+            [deltas[key][0] for key in keys], [deltas[key][1] for key in keys],
+        ])

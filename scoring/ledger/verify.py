@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from scoring.ledger.chain import chained_content, link_hash
-from scoring.ledger.models import GENESIS_HASH, Evidence, LedgerEntry, LedgerHead
+from scoring.ledger.models import GENESIS_HASH, Evidence, LedgerEntry, LedgerHead, MemberYearTotal
 
 CHUNK = 10_000
 
@@ -44,6 +44,8 @@ SEAL_DIFFERS = _("The county's seal of month %(month)s (entry #%(county_seq)s) d
 CLOSE_MISSING = _("The county sealed month %(month)s at entry #%(seq)s but the township has no close for it.")
 FILE_MISSING = _("%(entry)s: evidence file %(name)s is missing.")
 FILE_CHANGED = _("%(entry)s: evidence file %(name)s no longer matches its hash.")
+TOTAL_DIFFERS = _("The cached yearly total of member %(member)s for %(year)s is %(cached)s but the ledger sums to "
+                  "%(actual)s.")
 EVIDENCE_NOT_CHAINED = _("%(entry)s: evidence %(name)s is not among the hashes chained with the entry.")
 
 _FIELDS = ("id", "seq", "kind", "member_id", "rule_id", "entry_id", "reverses_id", "points", "occurred_on",
@@ -192,6 +194,26 @@ def _file_problems() -> tuple[int, _Problem | None]:
     return checked, None
 
 
+def _total_problem(last_seq: int) -> _Problem | None:
+    """The first member whose cached yearly total differs from the sum of their ledger rows."""
+    ledger, totals = LedgerEntry._meta.db_table, MemberYearTotal._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT COALESCE(s.member_id, t.member_id), COALESCE(s.scoring_year, t.scoring_year), t.total, s.total
+            FROM (SELECT member_id, scoring_year, SUM(points) AS total, COUNT(*) AS rows
+                  FROM {ledger} GROUP BY member_id, scoring_year) s
+            FULL JOIN {totals} t ON t.member_id = s.member_id AND t.scoring_year = s.scoring_year
+            WHERE s.total IS DISTINCT FROM t.total OR s.rows IS DISTINCT FROM t.rows
+            ORDER BY 1, 2 LIMIT 1
+        """)  # noqa: S608 - table names come from the models
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    member_id, year, cached, actual = row
+    reason = str(TOTAL_DIFFERS) % {"member": member_id, "year": year, "cached": cached or 0, "actual": actual or 0}
+    return _Problem(last_seq + 1, reason, None, member_id)
+
+
 def ledger_verify(*, check_files: bool = False) -> VerifyResult:
     """Recompute the current township's chain and report the first broken link (see module doc).
 
@@ -230,6 +252,9 @@ def _verify(*, check_files: bool) -> VerifyResult:
             problems.append(_Problem(min(head["last_seq"], last_seq) + 1,
                                      str(HEAD_MISMATCH) % {"head_seq": head["last_seq"], "seq": last_seq}))
     problems.extend(_seal_problems(closes, hashes))
+    total_problem = _total_problem(last_seq)
+    if total_problem:
+        problems.append(total_problem)
     files_checked = 0
     if check_files:
         files_checked, file_problem = _file_problems()

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.access import Access
-from scoring.ledger.models import LedgerEntry
+from scoring.ledger.models import LedgerEntry, MemberYearTotal
 from scoring.periods.models import (
     AnnualRating,
     Appraisal,
@@ -41,35 +41,21 @@ class RankingRow:
 def township_ranking(*, scoring_year: int, branch_id: int | None = None) -> list[RankingRow]:
     """Every active member's total for the scoring year with their township-wide and branch rank.
 
-    One query (aggregate + two window functions; standard competition ranking: ties share a
-    rank). Sealed months never change, so the total is the year-to-date figure frozen by the
-    year's latest month close plus the year's rows booked after that month; only the open
-    months' rows are summed (all of the year's rows when nothing of it is closed yet). With
-    `branch_id` only that branch's rows are returned; `rank` stays the township-wide rank.
+    One query over the members' cached yearly totals (scoring.ledger.models.MemberYearTotal,
+    kept by every posting and checked by ledger_verify) with two window functions; standard
+    competition ranking: ties share a rank. With `branch_id` only that branch's rows are
+    returned; `rank` stays the township-wide rank.
     """
-    ledger, members, branches = LedgerEntry._meta.db_table, Member._meta.db_table, Branch._meta.db_table
-    closes, scores = MonthClose._meta.db_table, MemberMonthScore._meta.db_table
+    members, branches = Member._meta.db_table, Branch._meta.db_table
+    totals = MemberYearTotal._meta.db_table
     where = "WHERE branch_id = %(branch)s" if branch_id is not None else ""
     sql = f"""
-        WITH last_close AS (
-            SELECT id, year, month FROM {closes} WHERE scoring_year = %(year)s
-            ORDER BY year DESC, month DESC LIMIT 1
-        ), totals AS (
-            SELECT member_id, SUM(total) AS total FROM (
-                SELECT s.member_id, s.year_to_date AS total FROM {scores} s
-                WHERE s.close_id = (SELECT id FROM last_close)
-                UNION ALL
-                SELECT l.member_id, l.points FROM {ledger} l
-                WHERE l.scoring_year = %(year)s
-                  AND (l.booked_year, l.booked_month) > (COALESCE((SELECT year FROM last_close), 0),
-                                                         COALESCE((SELECT month FROM last_close), 0))
-            ) parts GROUP BY member_id
-        ), ranked AS (
+        WITH ranked AS (
             SELECT m.id, m.name, m.branch_id, b.name AS branch_name, COALESCE(t.total, 0) AS total,
                    RANK() OVER (ORDER BY COALESCE(t.total, 0) DESC) AS rank,
                    RANK() OVER (PARTITION BY m.branch_id ORDER BY COALESCE(t.total, 0) DESC) AS branch_rank
             FROM {members} m JOIN {branches} b ON b.id = m.branch_id
-            LEFT JOIN totals t ON t.member_id = m.id
+            LEFT JOIN {totals} t ON t.member_id = m.id AND t.scoring_year = %(year)s
             WHERE m.status = %(active)s
         )
         SELECT id, name, branch_id, branch_name, total, rank, branch_rank FROM ranked {where}
