@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
@@ -22,19 +19,12 @@ from django.shortcuts import render
 
 from audit.models import AuditEvent
 from audit.selectors import AuditEventFilter, audit_event_list
+from common.decorators import access_required
 
 PAGE_SIZE = 50
 
 
-def audit_viewer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.can_view_audit:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+audit_viewer_required = access_required(lambda access: access.can_view_audit)
 
 
 def _text(value: Any) -> str:

@@ -3,46 +3,28 @@
 Reading needs a township role that sees lists (or county admin); writes need `access.runs_scoring`
 (the township office). Anyone without a role in the township gets 403.
 """
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from common.decorators import township_access_required
 from common.errors import DomainError, NotFound, apply_to_form
 from scoring.catalogue import forms, selectors, services
 from scoring.county.models import TemplateCatalogue, TemplateItem
 from scoring.county.selectors import county_policy_get
-from tenants.organisation.views import township_required
 
 YEAR_ADOPTED = _("Scoring year %(year)s adopted with %(count)s items.")
 RULE_LOCALISED = _("Item %(code)s changed from %(date)s (version %(version)s).")
 BASE_GRANTED = _("Base score granted to %(count)s members.")
 
 
-def catalogue_viewer_required(view):
-    @township_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (request.access.sees_member_lists or request.access.runs_scoring):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+catalogue_viewer_required = township_access_required(lambda access: access.sees_member_lists or access.runs_scoring)
 
 
-def scoring_office_required(view):
-    @township_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.runs_scoring:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+scoring_office_required = township_access_required(lambda access: access.runs_scoring)
 
 
 def _year_or_404(year):

@@ -2,16 +2,14 @@
 
 County admins only (`access.can_manage_templates`); anyone else gets 403.
 """
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from common.decorators import access_required
 from common.errors import DomainError, NotFound, apply_to_form
 from scoring.county import forms, selectors, services
 
@@ -23,15 +21,7 @@ ITEM_SAVED = _("Item saved.")
 ITEM_DELETED = _("Item deleted.")
 
 
-def templates_manager_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.can_manage_templates:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+templates_manager_required = access_required(lambda access: access.can_manage_templates)
 
 
 def _catalogue_or_404(pk):

@@ -6,12 +6,8 @@ does not exist in this township 404.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
+from common.decorators import access_required
 from common.errors import PERMISSION_DENIED, DomainError, apply_to_form
 from scoring.ledger.models import LedgerEntry, LedgerHead
 from scoring.ledger.services_chain import ledger_reverse
@@ -32,26 +29,10 @@ def _may_verify(access) -> bool:
     return access.runs_scoring or access.is_county_admin
 
 
-def _verifier_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not _may_verify(request.access):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+_verifier_required = access_required(_may_verify)
 
 
-def _office_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.runs_scoring:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+_office_required = access_required(lambda access: access.runs_scoring)
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ so an entry or member outside the asker's scope is a 404. Evidence files are str
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.decorators import township_access_required, township_required
 from common.errors import DomainError, NotFound, apply_to_form
 from scoring.ledger import forms, services
 from scoring.ledger.models import Entry
@@ -32,7 +31,6 @@ from scoring.ledger.selectors import (
 )
 from tenants.organisation.models import Member
 from tenants.organisation.selectors import member_scope
-from tenants.organisation.views import township_required
 
 PAGE_SIZE = 30
 MEMBER_SEARCH_LIMIT = 20
@@ -43,15 +41,7 @@ ENTRY_REVIEWED = _("Your decision has been recorded.")
 LATE_DECIDED = _("The late entry has been decided.")
 
 
-def enter_required(view):
-    @township_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.can_enter_points:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+enter_required = township_access_required(lambda access: access.can_enter_points)
 
 
 def _page(request, queryset):

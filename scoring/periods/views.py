@@ -8,10 +8,7 @@ only their own row. Writes need `access.runs_scoring` (township office), except 
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from common.decorators import township_access_required, township_required
 from common.errors import DomainError, apply_to_form
 from scoring.periods import forms, selectors, services
 from scoring.periods.calendar import last_ended_month, local_today
 from scoring.periods.models import Appraisal, MonthClose, Objection, Publication
 from tenants.organisation.selectors import branch_scope, member_scope
-from tenants.organisation.views import township_required
 
 MONTH_CLOSED = _("Month %(month)s closed and sealed.")
 PUBLICATION_OPENED = _("Notice %(publication)s is open for objections.")
@@ -35,15 +32,7 @@ APPRAISAL_CORRECTED = _("Appraisal corrected.")
 RATINGS_DONE = _("%(count)s members rated.")
 
 
-def scoring_office_required(view):
-    @township_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.runs_scoring:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+scoring_office_required = township_access_required(lambda access: access.runs_scoring)
 
 
 def _int(value, default=None):

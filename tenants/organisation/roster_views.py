@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.decorators import township_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation.models import RosterImport
 from tenants.organisation.roster import (
@@ -22,7 +23,6 @@ from tenants.organisation.roster import (
     villages_workbook,
 )
 from tenants.organisation.selectors import branch_list, member_list, village_list
-from tenants.organisation.views import township_required
 
 
 class RosterUploadForm(forms.Form):

@@ -4,10 +4,8 @@ Every view is wrapped in `township_required` (403 without a role here). Lists ne
 sees lists (403 for a member-only user); single objects are read through the scoped selectors,
 so anything outside the asker's scope is a 404. Writes need `can_manage_organisation`.
 """
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.decorators import township_access_required, township_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation import forms, services
 from tenants.organisation.models import Member
@@ -40,43 +39,14 @@ MEMBER_SAVED = _("Member saved.")
 MEMBER_TRANSFERRED = _("Transfer recorded.")
 
 
-def township_required(view):
-    """Login required, and some role in this township (or county admin); else 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.can_enter_township:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
-def lists_required(view):
-    """`township_required`, and a role that sees lists: a member-only user gets 403."""
-
-    @township_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.sees_member_lists:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# `township_required`, and a role that sees lists: a member-only user gets 403.
+lists_required = township_access_required(lambda access: access.sees_member_lists)
 
 
-def manager_required(view):
-    """`township_required`, and the right to create and edit the organisation (township office)."""
-
-    @township_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.can_manage_organisation:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# `township_required`, and the right to create and edit the organisation (township office).
+manager_required = township_access_required(lambda access: access.can_manage_organisation)
 
 
 def _get_or_404(queryset, pk):

@@ -4,16 +4,14 @@ Every view is for county admins only (403 for anyone else, whatever roles they h
 Provisioning runs in a Celery task after commit; pages showing a township that is still
 provisioning poll themselves with htmx until it is ready or failed.
 """
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
 from tenants.townships import services
 from tenants.townships.forms import TownshipCreateForm
@@ -28,15 +26,7 @@ TOWNSHIP_ARCHIVED_MESSAGE = _("Township %(name)s archived.")
 POLL_EVERY = "3s"
 
 
-def county_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.access.is_county_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+county_admin_required = access_required(lambda access: access.is_county_admin)
 
 
 def _township_or_404(pk) -> Township:
