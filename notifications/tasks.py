@@ -1,7 +1,8 @@
 """Celery tasks of the notifications app: ids in, load rows, call a service.
 
-Delivery, the sweeper and the digest are public-schema tasks; the month-closing reminder runs
-once per ready township through `common.dispatch_to_townships`.
+Delivery, the sweeper and the digest are public-schema tasks; the reminders (month closing,
+reviews waiting, publication opening and closing) run once per ready township through
+`common.dispatch_to_townships`.
 """
 import logging
 
@@ -9,7 +10,7 @@ from django.db import connection
 
 from common.tasks import TenantOnlyTask
 from config.celery import app
-from notifications import services
+from notifications import reminders, services
 from notifications.channels import TransientDeliveryError
 
 logger = logging.getLogger(__name__)
@@ -47,3 +48,21 @@ def send_digests() -> int:
 def remind_month_closing() -> int:
     notification = services.remind_month_closing(township=connection.tenant)
     return notification.pk if notification else 0
+
+
+@app.task(name="notifications.remind_review_waiting", base=TenantOnlyTask, ignore_result=True)
+def remind_review_waiting() -> int:
+    """Returns how many notifications were written (0: nobody left to remind today)."""
+    return len(reminders.remind_review_waiting(township=connection.tenant))
+
+
+@app.task(name="notifications.remind_publication_opening", base=TenantOnlyTask, ignore_result=True)
+def remind_publication_opening() -> int:
+    notification = reminders.remind_publication_opening(township=connection.tenant)
+    return notification.pk if notification else 0
+
+
+@app.task(name="notifications.remind_publication_closing", base=TenantOnlyTask, ignore_result=True)
+def remind_publication_closing() -> int:
+    """Returns how many notifications were written."""
+    return len(reminders.remind_publication_closing(township=connection.tenant))

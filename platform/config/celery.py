@@ -50,6 +50,22 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=9, minute=0),
         "args": ("notifications.remind_month_closing",),
     },
+    # Scoring reminders (idempotent per reminder, period and person; see notifications.reminders).
+    "notifications-remind-review-waiting": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=9, minute=5),
+        "args": ("notifications.remind_review_waiting",),
+    },
+    "notifications-remind-publication-opening": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=9, minute=10),
+        "args": ("notifications.remind_publication_opening",),
+    },
+    "notifications-remind-publication-closing": {
+        "task": "common.dispatch_to_townships",
+        "schedule": crontab(hour=9, minute=15),
+        "args": ("notifications.remind_publication_closing",),
+    },
     # Scoring periods: daily, so a township whose 1st (local) was missed catches up; both jobs are
     # idempotent no-ops until a month has ended / a quarter's last month is closed.
     "periods-close-months": {

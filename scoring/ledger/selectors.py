@@ -13,8 +13,8 @@ from decimal import Decimal
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, Sum, Value, Window
-from django.db.models.functions import Coalesce, Rank
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, Greatest, Rank
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -235,3 +235,63 @@ def member_points_card(*, access: Access, member_id: int, scoring_year: int | No
                    ({year} if year else set()), reverse=True)
     return PointsCard(member=member, scoring_year=year, rows=rows, total=total, rank=rank, ranked=ranked,
                       vetoed=bool(year) and member_vetoed(member.pk, year), people=people, years=years)
+
+
+# --- reminders (read by notifications.reminders) --------------------------------------------------
+def entries_waiting_at_level(*, since: dt.datetime) -> QuerySet[Entry]:
+    """Entries in review whose current level has been waiting since before `since`, annotated
+    with `level_since`: when the previous level was decided (the entry's last review); for the
+    first level when the late entry was approved, else when the entry was recorded."""
+    last_review = Review.objects.filter(entry=OuterRef("pk")).order_by("-decided_at", "-id").values("decided_at")[:1]
+    return (
+        Entry.objects.filter(status=Entry.Status.IN_REVIEW)
+        .annotate(level_since=Coalesce(Subquery(last_review), Greatest("late_decided_at", "entered_at")))
+        .filter(level_since__lt=since)
+        .select_related("member", "member__branch", "member__branch__parent")
+        .prefetch_related("reviews")
+        .order_by("level_since", "id")
+    )
+
+
+def late_entries_waiting(*, since: dt.datetime) -> QuerySet[Entry]:
+    """Late entries recorded before `since` still waiting for the township office's approval."""
+    return (Entry.objects.filter(status=Entry.Status.AWAITING_LATE_APPROVAL, entered_at__lt=since)
+            .order_by("entered_at", "id"))
+
+
+def entry_level_deciders(entries) -> dict[int, list]:
+    """entry id → the users who may decide its current level: `level_reviewers` for its member
+    without the person who recorded it, those who decided an earlier level and anyone linked to
+    the member (the people `entry.awaiting_review` goes to). Reviewers are looked up once per
+    level and branch."""
+    reviewers: dict[tuple[str, int], list] = {}
+    linked: dict[int, set[int]] = {}
+    result = {}
+    for entry in entries:
+        key = (entry.current_level, entry.member.branch_id)
+        if key not in reviewers:
+            reviewers[key] = list(level_reviewers(level=entry.current_level, member=entry.member))
+        excluded = {entry.entered_by_id, *(review.reviewer_id for review in entry.reviews.all())}
+        users = []
+        for user in reviewers[key]:
+            if user.pk in excluded:
+                continue
+            if user.pk not in linked:
+                linked[user.pk] = linked_member_ids(user.pk)
+            if entry.member_id not in linked[user.pk]:
+                users.append(user)
+        result[entry.pk] = users
+    return result
+
+
+def late_entry_deciders(entries) -> dict[int, list]:
+    """entry id → the township office users who may approve the late entry (not the person who
+    recorded it, nor anyone linked to its member: `entry_late_decide` refuses them)."""
+    from notifications.selectors import township_office_users
+
+    office = list(township_office_users(township=connection.tenant))
+    linked = {user.pk: linked_member_ids(user.pk) for user in office}
+    return {
+        entry.pk: [u for u in office if u.pk != entry.entered_by_id and entry.member_id not in linked[u.pk]]
+        for entry in entries
+    }

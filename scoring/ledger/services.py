@@ -32,8 +32,8 @@ from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead, Revi
 from scoring.ledger.posting import Posting, ledger_post
 from scoring.ledger.selectors import (
     ENTRY_NOT_FOUND,
+    entry_level_deciders,
     level_members,
-    level_reviewers,
     linked_member_ids,
     township_today,
 )
@@ -147,9 +147,7 @@ def _is_late(*, occurred_on: dt.date, today: dt.date, window_days: int) -> bool:
 def _notify_awaiting(entry: Entry, actor) -> None:
     from notifications.services import notify
 
-    excluded = {entry.entered_by_id, *Review.objects.filter(entry=entry).values_list("reviewer_id", flat=True)}
-    users = [u for u in level_reviewers(level=entry.current_level, member=entry.member)
-             if u.pk not in excluded and entry.member_id not in linked_member_ids(u.pk)]
+    users = entry_level_deciders([entry])[entry.pk]
     if users:
         notify(event="entry.awaiting_review", recipients=users, context=_message_context(entry),
                township=connection.tenant, actor=actor)

@@ -6,6 +6,7 @@ their villages, a branch secretary their branch, a member-only user only their o
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -148,3 +149,19 @@ def appraisal_list(*, access: Access, year: int, half: int, branch_id: int | Non
 def annual_rating_list(*, access: Access, year: int) -> QuerySet[AnnualRating]:
     return (AnnualRating.objects.filter(year=year, member__in=member_scope(access))
             .select_related("member", "member__branch").order_by("member__branch__name", "-total_points", "member_id"))
+
+
+# --- reminders (read by notifications.reminders) --------------------------------------------------
+def quarter_closed_unpublished(*, year: int, quarter: int) -> MonthClose | None:
+    """The close of the quarter's last month when that month is closed but the quarter has no
+    publication yet; None otherwise."""
+    if Publication.objects.filter(year=year, quarter=quarter).exists():
+        return None
+    return MonthClose.objects.filter(year=year, month=3 * quarter).first()
+
+
+def publications_closing(*, after: dt.datetime, before: dt.datetime) -> QuerySet[Publication]:
+    """Open publications whose objection period ends after `after` and before `before`."""
+    return Publication.objects.filter(
+        status=Publication.Status.OPEN, objections_close_at__gt=after, objections_close_at__lt=before,
+    ).order_by("objections_close_at", "id")
