@@ -2,22 +2,43 @@
 
 `seed_demo --small` provisions a real township schema (t_qingshi) inside the test's transaction,
 so the schema and every row vanish when the test's transaction is rolled back.
+
+The scoring history depends on the day the seed runs, so these tests fix Django's clock
+(`frozen_now`) at chosen moments: mid-November (ten months closed, Q3 published), the first days of
+a scoring year (nothing ended yet: entries only) and April (Q1 closed and published).
 """
 import datetime as dt
+import hashlib
 import io
+import zoneinfo
+from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from accounts.models import Role, RoleAssignment, User
 from audit.models import AuditEvent
+from notifications.models import Delivery, Notification
+from scoring.catalogue.models import Rule, ScoringYear
+from scoring.county.models import LedgerSeal, TemplateCatalogue
+from scoring.demo import TEMPLATE_ITEMS, demo_branch_members, demo_photo, plan_year
+from scoring.ledger.chain import month_index
+from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead, Review
+from scoring.ledger.verify import ledger_verify
+from scoring.periods.models import MonthClose, Publication
 from tenants.organisation.models import Branch, Member, MemberTransfer, Village
 from tenants.organisation.validators import id_number_birth_date, id_number_sex, validate_id_number
 from tenants.townships.management.commands.seed_demo import DEMO_PASSWORD, FULL, TOWNSHIPS, Planner
 from tenants.townships.models import Township
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOVEMBER = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)
+SCORING_ACTIONS = r"^(scoring_year|base_score|entry|month|publication)\."
 
 DEMO_USERNAMES = ["clerk1", "county", "discipline1", "liaison1", "member1", "office1", "secretary1",
                   "supervision1", "workteam1"]
@@ -29,9 +50,31 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _seed() -> str:
+@pytest.fixture
+def frozen_now(monkeypatch, settings, tmp_path):
+    """Django's clock stopped at NOVEMBER (or `frozen_now.set(moment)`); evidence files in tmp_path."""
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    class Frozen:
+        moment = NOVEMBER
+
+        def set(self, moment):
+            self.moment = moment
+
+    frozen = Frozen()
+    monkeypatch.setattr(timezone, "now", lambda: frozen.moment)
+    return frozen
+
+
+def _seed(django_capture_on_commit_callbacks=None) -> str:
+    """Run `seed_demo --small`; with the capture fixture, also run what it left for after commit
+    (the notification deliveries, in-process: Celery is eager in tests)."""
     out = io.StringIO()
-    call_command("seed_demo", "--small", stdout=out)
+    if django_capture_on_commit_callbacks is None:
+        call_command("seed_demo", "--small", stdout=out)
+    else:
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo", "--small", stdout=out)
     return out.getvalue()
 
 
@@ -55,7 +98,7 @@ def _counts(in_township, before: dict) -> dict:
     return counts
 
 
-def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_township, client):
+def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_township, client, frozen_now):
     assert not Township.objects.filter(code="qingshi").exists()
     before = _public_counts()
 
@@ -63,16 +106,22 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
     first = _counts(in_township, before)
     second_output = _seed()
 
+    with in_township(Township.objects.get(code="qingshi")):
+        scoring_audit = AuditEvent.objects.filter(action__regex=SCORING_ACTIONS).count()
+    assert scoring_audit > 0
     assert first == {
         "townships": 1,
         "users": 9, "roles": 9,
-        "public_audit": 20,  # 9 user.create + 9 role.assign + township.create + township.ready
+        # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
+        # policy, template (create, 17 items, publish)
+        "public_audit": 20 + 1 + 1 + 17 + 1,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30,  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
     assert "members 20" in first_output
+    assert "template items 17" in first_output
     assert "Demo logins (password: demo12345)" in first_output
 
     township = Township.objects.get(code="qingshi")
@@ -80,12 +129,13 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
     assert schema_exists("t_qingshi")
     demo_users = User.objects.filter(username__in=DEMO_USERNAMES)
     assert demo_users.count() == len(DEMO_USERNAMES)
+    assert sorted(demo_users.values_list("email", flat=True)) == [f"{name}@example.com" for name in DEMO_USERNAMES]
     assert set(RoleAssignment.objects.filter(user__in=demo_users).values_list("role", flat=True)) == set(Role.values)
     assert client.login(username="office1", password=DEMO_PASSWORD)
     assert client.get("/t/qingshi/").status_code == 200
 
 
-def test_small_seed_has_every_kind_of_branch_and_member(in_township):
+def test_small_seed_has_every_kind_of_branch_and_member(in_township, frozen_now):
     _seed()
     township = Township.objects.get(code="qingshi")
     with in_township(township):
@@ -130,3 +180,135 @@ def test_full_plan_is_a_realistic_county_and_does_not_depend_on_the_day():
         assert {b.kind for b in plan.branches} == set(Branch.Kind.values)
     later = Planner(code="qingshi", name="青石镇", number="101", size=FULL, today=dt.date(2027, 2, 3)).build()
     assert [m.fields["id_number"] for m in later.members] == [m.fields["id_number"] for m in plans[0].members]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def _everything(in_township) -> dict:
+    counts = {"public_audit": AuditEvent.objects.count(), "notifications": Notification.objects.count(),
+              "deliveries": Delivery.objects.count(), "seals": LedgerSeal.objects.count(),
+              "templates": TemplateCatalogue.objects.count()}
+    with in_township(Township.objects.get(code="qingshi")):
+        counts.update(entries=Entry.objects.count(), evidence=Evidence.objects.count(), reviews=Review.objects.count(),
+                      ledger=LedgerEntry.objects.count(), closes=MonthClose.objects.count(),
+                      publications=Publication.objects.count(), audit=AuditEvent.objects.count())
+    return counts
+
+
+@pytest.mark.parametrize(("moment", "year", "closed", "published"), [
+    (NOVEMBER, 2026, [(2026, month) for month in range(1, 11)], (2026, 3)),
+    (dt.datetime(2027, 1, 3, 16, 0, tzinfo=SHANGHAI), 2027, [], None),  # nothing has ended yet
+    (dt.datetime(2027, 4, 10, 9, 0, tzinfo=SHANGHAI), 2027, [(2027, 1), (2027, 2), (2027, 3)], (2027, 1)),
+], ids=["november", "new-year", "april"])
+def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
+    in_township, frozen_now, django_capture_on_commit_callbacks, moment, year, closed, published,
+):
+    frozen_now.set(moment)
+    mail.outbox = []
+    output = _seed(django_capture_on_commit_callbacks)
+    township = Township.objects.get(code="qingshi")
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+    clerk, office = users["clerk1"], users["office1"]
+    reviewer_of = {"branch": users["secretary1"].pk, "work_team": users["workteam1"].pk,
+                   "liaison": users["liaison1"].pk}
+    template = TemplateCatalogue.objects.get(year=year)
+    assert (template.is_published, template.items.count()) == (True, len(TEMPLATE_ITEMS))
+    assert set(template.items.values_list("category", flat=True)) == {"basic", "vanguard", "discipline", "veto"}
+    assert set(template.items.values_list("applies_to", flat=True)) == {"all", "resident", "remote", "elderly"}
+    starts_on = dt.date(year, 1, 1)
+
+    with in_township(township):
+        scoring_year = ScoringYear.objects.get()
+        assert (scoring_year.year, scoring_year.starts_on, scoring_year.ends_on, scoring_year.template_id,
+                scoring_year.base_score, scoring_year.adopted_by_id) == (
+            year, starts_on, dt.date(year, 12, 31), template.pk, Decimal("60.00"), office.pk)
+        assert Rule.objects.count() == len(TEMPLATE_ITEMS)
+        # Base score: every active member, dated the year's first day, posted that morning.
+        base = LedgerEntry.objects.filter(kind="base")
+        active = township_members_active()
+        assert base.count() == active
+        assert set(base.values_list("points", "occurred_on", "booked_year", "booked_month", "posted_at")) == {
+            (Decimal("60.00"), starts_on, year, 1, _at(starts_on, 8, 30))}
+
+        branch_id = RoleAssignment.objects.get(user=users["secretary1"], role=Role.BRANCH_SECRETARY).branch_id
+        plan = plan_year(members=demo_branch_members(branch_id=branch_id), starts_on=starts_on, now=moment,
+                         zone=SHANGHAI, seed=f"seed-demo-scoring:qingshi:{year}")
+        recorded = [a.entry for a in plan.actions if a.kind == "create"]
+        decided = {}
+        for action in plan.actions:
+            if action.kind == "review":
+                decided.setdefault(action.entry.key, []).append(action.review)
+        late_approved = {a.entry.key for a in plan.actions if a.kind == "late_approve"}
+        entries = list(Entry.objects.order_by("pk").prefetch_related("reviews", "evidence"))
+        assert len(entries) == len(recorded)
+        posted = rejected = 0
+        for planned, entry in zip(recorded, entries, strict=True):
+            reviews = decided.get(planned.key, [])
+            assert (entry.member_id, entry.rule.code, entry.occurred_on, entry.points, entry.note) == (
+                planned.member_id, planned.rule_code, planned.occurred_on, planned.points, planned.note)
+            assert entry.entered_by_id == users["office1" if planned.enterer == "office" else "clerk1"].pk
+            assert entry.entered_at == planned.recorded_at
+            assert entry.lag_days == (planned.recorded_at.date() - planned.occurred_on).days
+            assert entry.is_late == bool(planned.late_reason) == (entry.lag_days > 7)
+            if entry.is_late and planned.key in late_approved:
+                assert (entry.late_decided_by_id, entry.late_reason) == (office.pk, "当事人事后才向村党支部反映，经核实后补录")
+            assert [(r.level, r.reviewer_id, r.decision, r.reason) for r in entry.reviews.all()] == [
+                (level, reviewer_of[level], decision, reason) for level, _when, decision, _score, reason in reviews]
+            photos = [hashlib.sha256(demo_photo(seed=planned.key, label=f"qingshi-{year}")).hexdigest()] \
+                if planned.photo else []
+            assert [e.sha256 for e in entry.evidence.all()] == photos
+            if any(r[2] == "reject" for r in reviews):
+                assert entry.status == Entry.Status.REJECTED
+                rejected += 1
+            elif len(reviews) == 3:
+                scores = [planned.points if r[3] is None else r[3] for r in reviews]
+                final = (Decimal("0.3") * scores[0] + Decimal("0.3") * scores[1] + Decimal("0.4") * scores[2]
+                         ).quantize(Decimal("0.01"))
+                row = LedgerEntry.objects.get(entry=entry)
+                assert (entry.status, entry.final_points, row.points, row.evidence_hashes) == (
+                    Entry.Status.POSTED, final, final, photos)
+                posted += 1
+            else:
+                assert entry.status in (Entry.Status.IN_REVIEW, Entry.Status.AWAITING_LATE_APPROVAL)
+        assert LedgerEntry.objects.filter(kind="adjustment").count() == posted
+
+        # Months closed in order on the 6th of the next month (or now), sealed with the county.
+        closes = list(MonthClose.objects.order_by("year", "month"))
+        assert [(c.year, c.month) for c in closes] == closed == plan.months_to_close
+        for close in closes:
+            following = dt.date(close.year + close.month // 12, close.month % 12 + 1, 6)
+            assert (close.closed_at, close.closed_by_id) == (min(_at(following, 10), moment), office.pk)
+        head = LedgerHead.objects.get()
+        assert head.sealed_through == (month_index(*closed[-1]) if closed else -1)
+        publications = list(Publication.objects.values_list("year", "quarter", "version", "status", "opened_at"))
+        assert publications == ([(*published, 1, "open", moment)] if published else [])
+        result = ledger_verify(check_files=True)
+        assert (result.ok, result.checked) == (True, active + posted)
+    seals = list(LedgerSeal.objects.filter(township=township).order_by("year", "month")
+                 .values_list("year", "month", "head_hash"))
+    assert seals == [(c.year, c.month, c.head_hash) for c in closes]
+
+    # Events reached the demo users: the clerk's inbox, the office's e-mail.
+    clerk_inbox = Delivery.objects.filter(recipient=clerk, channel="in_app", notification__township=township)
+    assert clerk_inbox.filter(notification__event="entry.approved").count() == sum(
+        1 for p, e in zip(recorded, entries, strict=True) if e.status == "posted" and p.enterer == "clerk")
+    assert clerk_inbox.filter(notification__event="entry.rejected").count() == rejected
+    if closes:  # read up to the last close, as people do
+        assert not clerk_inbox.filter(read_at__isnull=True, created_at__lt=closes[-1].closed_at).exists()
+    closing_mails = [m for m in mail.outbox if "积分已结账" in m.subject]
+    assert [(m.to, m.subject) for m in closing_mails] == [
+        (["office1@example.com"], f"{township.name}：{y}-{m:02d} 积分已结账") for y, m in closed]
+    assert sum("您的账号已开通" in m.subject for m in mail.outbox) == len(DEMO_USERNAMES)
+    assert f"entries {len(recorded)}" in output or not recorded
+
+    before = _everything(in_township)
+    assert "created nothing (already complete)" in _seed(django_capture_on_commit_callbacks)
+    assert _everything(in_township) == before
+
+
+def township_members_active() -> int:
+    from tenants.organisation.models import Member
+
+    return Member.objects.filter(status=Member.Status.ACTIVE).count()

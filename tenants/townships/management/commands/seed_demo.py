@@ -8,7 +8,13 @@ enterprise and retired, migrant workers with where they work, seamen and other s
 occupations, elderly members, and a few transferred out (with the transfer recorded) or
 deceased. Resident ID numbers are valid GB 11643-1999 numbers matching birth date and sex.
 Users: a county admin, a township office for each township, and one user for every other role
-in the first township, all with the password DEMO_PASSWORD (see README, "Demo logins").
+in the first township, all with the password DEMO_PASSWORD (see README, "Demo logins") and an
+example.com e-mail address.
+
+Then the scoring year (scoring/demo.py): the county policy and template catalogue, adoption and
+base score in every township, and in the first township the year so far in secretary1's branch:
+entries with photos by clerk1, reviewed by secretary1, workteam1 and liaison1, finished months
+closed and sealed by office1, and the last finished quarter's notice open for objections.
 
 Idempotent: every row has a stable key (township code, village code, branch name, ID number,
 username, role per township) and is only created when missing, so a second run writes nothing,
@@ -35,6 +41,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import Role, RoleAssignment, User
 from accounts.services import role_assign, user_create
+from scoring.demo import scoring_demo_seed
 from tenants.organisation.models import Branch, Member, Village
 from tenants.organisation.services import branch_create, member_create, member_transfer, village_create
 from tenants.organisation.validators import id_number_check_digit
@@ -45,6 +52,9 @@ DEMO_PASSWORD = "demo12345"
 # Identities (birth dates, hence ID numbers) are computed from this date, never from today.
 REFERENCE_DATE = dt.date(2025, 1, 1)
 COUNTY_REGION = "371326"
+# The first township's users who record, review and close the demo scoring year (scoring/demo.py).
+DEMO_SCORERS = {"clerk": "clerk1", "secretary": "secretary1", "work_team": "workteam1", "liaison": "liaison1",
+                "office": "office1"}
 ELDERLY_AGE = 70
 
 TOWNSHIPS = [  # code, name, 3-digit township part of the village statistical codes
@@ -287,6 +297,7 @@ class Command(BaseCommand):
             county_admin = self._user("county", "县委组织部 李建国", Role.COUNTY_ADMIN, None)
             logins = [("county", Role.COUNTY_ADMIN.label, "全县")]
             others = []
+            scored = []
             for index, (code, name, number) in enumerate(TOWNSHIPS[: size.townships], start=1):
                 township = self._township(code=code, name=name, actor=county_admin)
                 office = self._user(f"office{index}", f"{name}党建办 王敏{index}", Role.TOWNSHIP_OFFICE, township)
@@ -298,7 +309,13 @@ class Command(BaseCommand):
                 self._say(f"{name}: organisation ready in {time.monotonic() - t0:.1f} s")
                 if index == 1:
                     others = self._first_township_roles(township, scope)
+                scored.append((township, office))
             logins += others
+            t0 = time.monotonic()
+            demo_users = {key: User.objects.get(username=name) for key, name in DEMO_SCORERS.items()}
+            scoring_demo_seed(county_admin=county_admin, townships=scored, demo_users=demo_users,
+                              count=self._count, say=self._say)
+            self._say(f"scoring year ready in {time.monotonic() - t0:.1f} s")
         total = time.monotonic() - started
         made = ", ".join(f"{k} {v}" for k, v in self.created.items() if v) or "nothing (already complete)"
         self.stdout.write(f"seed_demo: created {made} in {total:.1f} s")
@@ -330,7 +347,9 @@ class Command(BaseCommand):
     def _user(self, username: str, full_name: str, role: str, township, **scope) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name)
+            # example.com addresses (RFC 2606) so e-mail notifications have somewhere to go.
+            user = user_create(actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name,
+                               email=f"{username}@example.com")
             self._count("users")
         held = RoleAssignment.objects.filter(user=user, role=role,
                                              township=None if role == Role.COUNTY_ADMIN else township)
