@@ -165,9 +165,10 @@ def test_points_card_rows_running_total_rank_and_trail(client, world, in_townshi
     client.force_login(world.users.office)
     html = client.get(f"/t/alpha/scoring/members/{world.member.pk}/card/").content.decode()
     total = base + 2
-    assert f'<strong id="card-total">{total:.2f}</strong>' in html
-    assert '<strong id="card-rank">2 / 2</strong>' in html  # 李四 has base + 5
+    assert f'<div class="stat" id="card-total">{total:.2f}</div>' in html
+    assert '<div class="stat" id="card-rank">2 / 2</div>' in html  # 李四 has base + 5
     assert f"{base + 4:.2f}" in html  # running total after the first entry
+    assert "年度基础分" in html  # the base row is named in the reader's language, not by its stored note
     assert f"/t/alpha/scoring/entries/{first.pk}/evidence/" in html
     assert "支部自评" in html or "Branch self-assessment" not in html
 
