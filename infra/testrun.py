@@ -28,6 +28,7 @@ from embedded import (  # noqa: E402
     EmbeddedPostgres,
     EmbeddedRedis,
     ensure_database,
+    free_tcp_port,
     log,
     private_dir,
     tcp_answers,
@@ -61,7 +62,8 @@ def services():
         embedded = env.get("USE_EMBEDDED") == "1"  # ignore local servers, e.g. to check this path
         if not env.get("DATABASE_URL") and (embedded or not tcp_answers("127.0.0.1", 5432)):
             scratch = private_dir(Path(tempfile.mkdtemp(prefix="djt-")), 0o711 if IS_ROOT else 0o700)
-            postgres = EmbeddedPostgres(data_dir=scratch / "data", socket_dir=scratch / "pg", fast_unsafe=True)
+            postgres = EmbeddedPostgres(data_dir=scratch / "data", socket_dir=scratch / "pg", fast_unsafe=True,
+                                        tcp_port=free_tcp_port())
             log("no PostgreSQL on 127.0.0.1:5432; starting a throw-away one ...")
             postgres.start()
             env["DATABASE_URL"] = postgres.url("dangjian")
@@ -72,7 +74,7 @@ def services():
                 env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
             else:
                 scratch = scratch or private_dir(Path(tempfile.mkdtemp(prefix="djt-")), 0o711 if IS_ROOT else 0o700)
-                redis = EmbeddedRedis(folder=scratch)
+                redis = EmbeddedRedis(folder=scratch, tcp_port=free_tcp_port())
                 log("no Redis on 127.0.0.1:6379; starting a throw-away one ...")
                 redis.start()
                 env["REDIS_URL"] = redis.url
