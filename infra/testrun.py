@@ -77,8 +77,10 @@ def services():
                 redis = EmbeddedRedis(folder=scratch, tcp_port=free_tcp_port())
                 log("no Redis on 127.0.0.1:6379; starting a throw-away one ...")
                 redis.start()
+                # A plain redis:// URL on TCP serves Celery too. CELERY_BROKER_URL is deliberately not
+                # exported: Celery prefers that environment variable over its configuration, which
+                # would defeat tests that point the app at a Redis of their own.
                 env["REDIS_URL"] = redis.url
-                env["CELERY_BROKER_URL"] = env["CELERY_RESULT_BACKEND"] = redis.celery_url
         log(f"database: {env['DATABASE_URL']}  redis: {env['REDIS_URL']}  ({time.monotonic() - started:.1f} s)")
         yield env
     finally:
