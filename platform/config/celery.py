@@ -24,17 +24,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # One dispatcher entry per periodic job; the dispatcher sends the job to every ready township.
+def per_township(task_name: str, schedule) -> dict:
+    """A beat entry that runs `task_name` in every ready township, through the one dispatcher."""
+    return {"task": "common.dispatch_to_townships", "schedule": schedule, "args": (task_name,)}
+
+
 app.conf.beat_schedule = {
-    "organisation-refresh-elderly-flags": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=1, minute=30),
-        "args": ("organisation.refresh_elderly_flags",),
-    },
-    "scoring-grant-base-scores": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=1, minute=10),
-        "args": ("scoring.base_scores_grant",),
-    },
+    "organisation-refresh-elderly-flags": per_township("organisation.refresh_elderly_flags", crontab(hour=1, minute=30)),
+    "scoring-grant-base-scores": per_township("scoring.base_scores_grant", crontab(hour=1, minute=10)),
     # Notifications: the outbox sweeper re-enqueues deliveries whose task was lost (broker down at
     # commit) and releases SMS held for quiet hours; digests go out once a day.
     "notifications-sweep-outbox": {
@@ -45,37 +42,13 @@ app.conf.beat_schedule = {
         "task": "notifications.send_digests",
         "schedule": crontab(hour=18, minute=0),
     },
-    "notifications-remind-month-closing": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=9, minute=0),
-        "args": ("notifications.remind_month_closing",),
-    },
+    "notifications-remind-month-closing": per_township("notifications.remind_month_closing", crontab(hour=9, minute=0)),
     # Scoring reminders (idempotent per reminder, period and person; see notifications.reminders).
-    "notifications-remind-review-waiting": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=9, minute=5),
-        "args": ("notifications.remind_review_waiting",),
-    },
-    "notifications-remind-publication-opening": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=9, minute=10),
-        "args": ("notifications.remind_publication_opening",),
-    },
-    "notifications-remind-publication-closing": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=9, minute=15),
-        "args": ("notifications.remind_publication_closing",),
-    },
+    "notifications-remind-review-waiting": per_township("notifications.remind_review_waiting", crontab(hour=9, minute=5)),
+    "notifications-remind-publication-opening": per_township("notifications.remind_publication_opening", crontab(hour=9, minute=10)),
+    "notifications-remind-publication-closing": per_township("notifications.remind_publication_closing", crontab(hour=9, minute=15)),
     # Scoring periods: daily, so a township whose 1st (local) was missed catches up; both jobs are
     # idempotent no-ops until a month has ended / a quarter's last month is closed.
-    "periods-close-months": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=0, minute=30),
-        "args": ("periods.close_months",),
-    },
-    "periods-open-publication": {
-        "task": "common.dispatch_to_townships",
-        "schedule": crontab(hour=1, minute=0),
-        "args": ("periods.open_publication",),
-    },
+    "periods-close-months": per_township("periods.close_months", crontab(hour=0, minute=30)),
+    "periods-open-publication": per_township("periods.open_publication", crontab(hour=1, minute=0)),
 }
