@@ -64,3 +64,4 @@ def test_yearly_totals_follow_every_posting_and_verify_catches_a_doctored_total(
         assert not result.ok
         assert result.member_id == first.pk
         assert "58.00" in result.reason
+        assert "台账合计" in result.reason  # reported in Chinese
