@@ -109,7 +109,8 @@ def test_login_is_throttled(api, make_user):
 def test_api_needs_a_login(api, township_a):
     for path in ("/api/v1/me/", "/api/v1/townships/", "/t/alpha/api/v1/members/"):
         response = api().get(path)
-        assert response.status_code == 403, path
+        assert response.status_code == 401, path
+        assert response["WWW-Authenticate"] == "Token"
         assert response.json() == {"error": {"code": "not_authenticated", "message": "身份认证信息未提供。",
                                              "fields": {}}}
 
@@ -117,6 +118,6 @@ def test_api_needs_a_login(api, township_a):
 def test_bad_token_is_refused(api, township_a):
     response = api(token="0" * 40).get("/t/alpha/api/v1/members/")
 
-    # 403, not 401: session authentication comes first and sends no WWW-Authenticate challenge.
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json()["error"] == {"code": "authentication_failed", "message": "认证令牌无效。", "fields": {}}
