@@ -73,6 +73,21 @@ def apply_to_form(form, error: DomainError) -> None:
         form.add_error(None, str(error.message))
 
 
+def submit_form(request, form, action):
+    """Run `action(form.cleaned_data)` for a POST whose form is valid.
+
+    Returns `(True, result)` when the action succeeded; `(False, None)` when nothing was posted,
+    the form is invalid, or the action raised a DomainError (which is then shown on the form).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        return True, action(form.cleaned_data)
+    except DomainError as error:
+        apply_to_form(form, error)
+        return False, None
+
+
 def full_clean_or_raise(instance, **kwargs) -> None:
     """`full_clean()` that raises a DomainError with per-field messages."""
     try:

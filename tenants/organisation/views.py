@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.decorators import township_access_required, township_required
-from common.errors import DomainError, apply_to_form
+from common.errors import submit_form
 from tenants.organisation import forms, services
 from tenants.organisation.models import Member
 from tenants.organisation.selectors import (
@@ -107,14 +107,11 @@ def village_detail(request, pk):
 @manager_required
 def village_create(request):
     form = forms.VillageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            village = services.village_create(actor=request.user, access=request.access, **form.cleaned_data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            messages.success(request, VILLAGE_CREATED)
-            return redirect("organisation:village_detail", pk=village.pk)
+    done, village = submit_form(request, form, lambda data: services.village_create(
+        actor=request.user, access=request.access, **data))
+    if done:
+        messages.success(request, VILLAGE_CREATED)
+        return redirect("organisation:village_detail", pk=village.pk)
     return render(request, "organisation/form.html", {
         "form": form, "title": _("New village"), "cancel_url": "organisation:village_list",
     })
@@ -124,14 +121,11 @@ def village_create(request):
 def village_update(request, pk):
     village = _get_or_404(village_scope(request.access), pk)
     form = forms.VillageForm(request.POST or None, initial={"name": village.name, "code": village.code})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.village_update(actor=request.user, access=request.access, village=village, **form.cleaned_data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            messages.success(request, VILLAGE_SAVED)
-            return redirect("organisation:village_detail", pk=village.pk)
+    done, _village = submit_form(request, form, lambda data: services.village_update(
+        actor=request.user, access=request.access, village=village, **data))
+    if done:
+        messages.success(request, VILLAGE_SAVED)
+        return redirect("organisation:village_detail", pk=village.pk)
     return render(request, "organisation/form.html", {
         "form": form, "title": _("Edit village"), "object": village, "cancel_object_url": "organisation:village_detail",
     })
@@ -162,18 +156,15 @@ def _branch_form_view(request, *, branch=None):
     if branch is not None:
         initial = {"name": branch.name, "kind": branch.kind, "parent": branch.parent_id, "village": branch.village_id}
     form = forms.BranchForm(request.POST or None, initial=initial, branch=branch)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if branch is None:
-                branch = services.branch_create(actor=request.user, access=request.access, **form.cleaned_data)
-                messages.success(request, BRANCH_CREATED)
-            else:
-                services.branch_update(actor=request.user, access=request.access, branch=branch, **form.cleaned_data)
-                messages.success(request, BRANCH_SAVED)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            return redirect("organisation:branch_detail", pk=branch.pk)
+    if branch is None:
+        done, saved = submit_form(request, form, lambda data: services.branch_create(
+            actor=request.user, access=request.access, **data))
+    else:
+        done, saved = submit_form(request, form, lambda data: services.branch_update(
+            actor=request.user, access=request.access, branch=branch, **data))
+    if done:
+        messages.success(request, BRANCH_CREATED if branch is None else BRANCH_SAVED)
+        return redirect("organisation:branch_detail", pk=saved.pk)
     context = {"form": form}
     if branch is None:
         context.update(title=_("New branch"), cancel_url="organisation:branch_list")
@@ -214,14 +205,11 @@ def member_detail(request, pk):
 @manager_required
 def member_create(request):
     form = forms.MemberForm(request.POST or None, branches=branch_scope(request.access))
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(actor=request.user, access=request.access, **form.cleaned_data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            messages.success(request, MEMBER_CREATED)
-            return redirect("organisation:member_detail", pk=member.pk)
+    done, member = submit_form(request, form, lambda data: services.member_create(
+        actor=request.user, access=request.access, **data))
+    if done:
+        messages.success(request, MEMBER_CREATED)
+        return redirect("organisation:member_detail", pk=member.pk)
     return render(request, "organisation/member_form.html", {"form": form, "title": _("New member")})
 
 
@@ -229,14 +217,11 @@ def member_create(request):
 def member_update(request, pk):
     member = _member_or_404(request, pk)
     form = forms.MemberForm(request.POST or None, member=member, initial=forms.MemberForm.initial_for(member))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(actor=request.user, access=request.access, member=member, **form.cleaned_data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            messages.success(request, MEMBER_SAVED)
-            return redirect("organisation:member_detail", pk=member.pk)
+    done, _member = submit_form(request, form, lambda data: services.member_update(
+        actor=request.user, access=request.access, member=member, **data))
+    if done:
+        messages.success(request, MEMBER_SAVED)
+        return redirect("organisation:member_detail", pk=member.pk)
     return render(request, "organisation/member_form.html", {
         "form": form, "title": _("Edit member"), "member": member,
     })
@@ -249,16 +234,11 @@ def member_transfer(request, pk):
         request.POST or None, member=member, branches=branch_scope(request.access),
         initial={"transferred_on": _today(request)},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.member_transfer(
-                actor=request.user, access=request.access, member=member, to_branch=data["to_branch"],
-                destination=data["destination"], transferred_on=data["transferred_on"], reason=data["reason"],
-            )
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            messages.success(request, MEMBER_TRANSFERRED)
-            return redirect("organisation:member_detail", pk=member.pk)
+    done, _transfer = submit_form(request, form, lambda data: services.member_transfer(
+        actor=request.user, access=request.access, member=member, to_branch=data["to_branch"],
+        destination=data["destination"], transferred_on=data["transferred_on"], reason=data["reason"],
+    ))
+    if done:
+        messages.success(request, MEMBER_TRANSFERRED)
+        return redirect("organisation:member_detail", pk=member.pk)
     return render(request, "organisation/member_transfer.html", {"form": form, "member": member})
