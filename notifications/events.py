@@ -1,5 +1,8 @@
 """The registry of notification event types: code -> label, default channels, reminder or not.
 
+Each app that sends notifications registers its event types here (`event_register`, from its
+AppConfig.ready()); the registry is complete once Django has set up the apps.
+
 Subject and body of each event live in Django templates
 `notifications/events/<code>.<language>.txt` (first line = subject, the rest = body), one per
 language in settings.LANGUAGES; `render_message` picks the recipient's language.
@@ -29,25 +32,35 @@ class EventType:
     reminder: bool = False
 
 
-_EVENTS = [
+# The foundation's own events (townships, accounts, roster imports). A domain app registers its
+# events from its AppConfig.ready() with `event_register`; notifications never imports a domain.
+EVENTS: dict[str, EventType] = {}
+
+
+class DuplicateEvent(ValueError):
+    pass
+
+
+def event_register(*events: EventType) -> None:
+    """Add event types to the registry (idempotent for the same definition)."""
+    for event in events:
+        if event.code in EVENTS and EVENTS[event.code] != event:
+            raise DuplicateEvent(event.code)
+        EVENTS[event.code] = event
+
+
+def event_choices() -> list[tuple[str, str]]:
+    """(code, label) of every registered event, for model, form and filter choices."""
+    return [(event.code, event.label) for event in EVENTS.values()]
+
+
+event_register(
     EventType("township.provisioned", _("Township ready"), (IN_APP, EMAIL)),
     EventType("township.provisioning_failed", _("Township provisioning failed"), (IN_APP, EMAIL, SMS)),
     EventType("account.created", _("Account created"), (IN_APP, EMAIL)),
     EventType("roster.import_finished", _("Roster import finished"), (IN_APP, EMAIL)),
     EventType("roster.import_failed", _("Roster import failed"), (IN_APP, EMAIL)),
-    EventType("entry.awaiting_review", _("Points entry awaiting review"), (IN_APP,)),
-    EventType("entry.approved", _("Points entry approved"), (IN_APP,)),
-    EventType("entry.rejected", _("Points entry rejected"), (IN_APP, SMS)),
-    EventType("month.closed", _("Month closed"), (IN_APP, EMAIL)),
-    EventType("publication.opened", _("Publication opened"), (IN_APP, SMS)),
-    EventType("objection.answered", _("Objection answered"), (IN_APP, SMS)),
-    EventType("review.waiting", _("Reminder: entries waiting for review"), (IN_APP, EMAIL), reminder=True),
-    EventType("month.closing", _("Reminder: the month is closing"), (IN_APP, EMAIL, SMS), reminder=True),
-    EventType("publication.opening", _("Reminder: publication opens soon"), (IN_APP,), reminder=True),
-    EventType("publication.closing", _("Reminder: publication closes soon"), (IN_APP, SMS), reminder=True),
-]
-EVENTS: dict[str, EventType] = {event.code: event for event in _EVENTS}
-EVENT_CHOICES = [(event.code, event.label) for event in _EVENTS]
+)
 
 
 class UnknownEvent(LookupError):

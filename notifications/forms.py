@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notifications.events import CHANNEL_LABELS, CHANNELS, EVENT_CHOICES, EVENTS
+from notifications.events import CHANNEL_LABELS, CHANNELS, EVENTS, event_choices
 
 READ_CHOICES = [("", _("All")), ("false", _("Unread")), ("true", _("Read"))]
 CHANNEL_CHOICES = [(code, CHANNEL_LABELS[code]) for code in CHANNELS]
@@ -11,7 +11,7 @@ CHANNEL_CHOICES = [(code, CHANNEL_LABELS[code]) for code in CHANNELS]
 
 class InboxFilterForm(forms.Form):
     township = forms.ChoiceField(label=_("Township"), required=False)
-    event = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All"))] + EVENT_CHOICES)
+    event = forms.ChoiceField(label=_("Type"), required=False, choices=lambda: [("", _("All")), *event_choices()])
     read = forms.ChoiceField(label=_("Read"), required=False, choices=READ_CHOICES)
 
     def __init__(self, *args, townships=(), **kwargs):
@@ -21,7 +21,7 @@ class InboxFilterForm(forms.Form):
 
 class FailedFilterForm(forms.Form):
     township = forms.ChoiceField(label=_("Township"), required=False)
-    event = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All"))] + EVENT_CHOICES)
+    event = forms.ChoiceField(label=_("Type"), required=False, choices=lambda: [("", _("All")), *event_choices()])
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)

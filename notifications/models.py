@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.events import CHANNEL_LABELS, CHANNELS, EVENT_CHOICES
+from notifications.events import CHANNEL_LABELS, CHANNELS, event_choices
 
 CHANNEL_CHOICES = [(code, CHANNEL_LABELS[code]) for code in CHANNELS]
 
@@ -21,7 +21,7 @@ CHANNEL_CHOICES = [(code, CHANNEL_LABELS[code]) for code in CHANNELS]
 class Notification(models.Model):
     """One event (e.g. "township alpha was provisioned"). `township` is null for county events."""
 
-    event = models.CharField(_("event"), max_length=48, choices=EVENT_CHOICES, db_index=True)
+    event = models.CharField(_("event"), max_length=48, choices=event_choices, db_index=True)
     township = models.ForeignKey(
         "townships.Township", verbose_name=_("township"), null=True, blank=True, on_delete=models.CASCADE,
         related_name="notifications",
@@ -122,7 +122,7 @@ class Preference(models.Model):
 class Reminder(models.Model):
     """A reminder sent once: the unique constraint makes a reminder job idempotent per period."""
 
-    kind = models.CharField(_("reminder"), max_length=48, choices=EVENT_CHOICES)
+    kind = models.CharField(_("reminder"), max_length=48, choices=event_choices)
     township = models.ForeignKey("townships.Township", on_delete=models.CASCADE, related_name="+")
     period_key = models.CharField(_("period"), max_length=32)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, RoleAssignment
-from notifications.events import EVENT_CHOICES, render_message
+from notifications.events import event_choices, render_message
 from notifications.models import Delivery, Preference
 from tenants.townships.models import Township
 
@@ -66,7 +66,7 @@ def preference_get(*, user) -> Preference:
 # --- inbox ---------------------------------------------------------------------------------------
 class InboxFilter(django_filters.FilterSet):
     township = django_filters.CharFilter(field_name="notification__township__code", label=_("township"))
-    event = django_filters.ChoiceFilter(field_name="notification__event", choices=EVENT_CHOICES, label=_("event"))
+    event = django_filters.ChoiceFilter(field_name="notification__event", choices=event_choices, label=_("event"))
     read = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True, label=_("read"))
 
     class Meta:
@@ -128,7 +128,7 @@ def message_context(notification, recipient=None) -> dict:
 # --- the township office and the county ---------------------------------------------------------
 class FailedDeliveryFilter(django_filters.FilterSet):
     township = django_filters.CharFilter(field_name="notification__township__code", label=_("township"))
-    event = django_filters.ChoiceFilter(field_name="notification__event", choices=EVENT_CHOICES, label=_("event"))
+    event = django_filters.ChoiceFilter(field_name="notification__event", choices=event_choices, label=_("event"))
     channel = django_filters.CharFilter(field_name="channel", label=_("channel"))
 
     class Meta:

@@ -8,7 +8,6 @@ re-enqueues pending deliveries whose task never ran.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 import zoneinfo
@@ -17,12 +16,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import Role, RoleAssignment
 from audit.services import audit_record, snapshot
+from common import clock
 from common.errors import Conflict, DomainError, NotFound, full_clean_or_raise
 from notifications import channels as channel_impl
 from notifications.channels import PermanentDeliveryError, TransientDeliveryError
@@ -33,7 +33,6 @@ from notifications.selectors import (
     message_context,
     office_township_ids,
     preference_get,
-    township_office_users,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,11 +51,6 @@ SWEEP_BATCH = 500
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def clock() -> dt.datetime:
-    """The current time (UTC). The one place the outbox reads the clock, so tests can set it."""
-    return timezone.now()
-
-
 def _zone(township) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(local_zone_name(township))
 
@@ -142,7 +136,7 @@ def notify(*, event: str, recipients: Iterable, context: dict, township=None, ac
     notification = Notification(event=event, township=township, context=dict(context or {}),
                                 actor=actor if getattr(actor, "is_authenticated", False) else None)
     notification.save()
-    now = clock()
+    now = clock.now()
     zone = _zone(township)
     preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(people))}
     deliveries = []
@@ -189,7 +183,7 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     A transient channel error leaves the row pending and raises TransientDeliveryError with
     `retry_in` seconds set, until MAX_ATTEMPTS attempts, after which the row is failed.
     """
-    now = now or clock()
+    now = now or clock.now()
     transient = None
     with transaction.atomic():
         delivery = (
@@ -236,7 +230,7 @@ def outbox_sweep(*, older_than_seconds: int = SWEEP_AFTER_SECONDS, now: dt.datet
     """Re-enqueue deliveries whose task may have been lost: pending rows last enqueued more than
     `older_than_seconds` ago (and not waiting for a retry), and held rows whose hold has ended.
     Returns how many tasks were sent."""
-    now = now or clock()
+    now = now or clock.now()
     cutoff = now - dt.timedelta(seconds=older_than_seconds)
     stale = Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff)
     due = Q(not_before__isnull=True) | Q(not_before__lte=now)
@@ -264,7 +258,7 @@ def delivery_retry(*, actor, delivery_id: int) -> Delivery:
         raise Conflict(DELIVERY_NOT_FAILED)
     before = snapshot(delivery, fields=["state", "reason", "attempts"])
     delivery.state, delivery.reason, delivery.attempts = Delivery.State.PENDING, "", 0
-    delivery.not_before, delivery.enqueued_at = None, clock()
+    delivery.not_before, delivery.enqueued_at = None, clock.now()
     delivery.save(update_fields=["state", "reason", "attempts", "not_before", "enqueued_at", "updated_at"])
     audit_record(actor=actor, action="notification.delivery_retry", instance=delivery, before=before,
                  after=snapshot(delivery, fields=["state", "reason", "attempts"]))
@@ -276,7 +270,7 @@ def delivery_retry(*, actor, delivery_id: int) -> Delivery:
 def digest_send(*, user_id: int, now: dt.datetime | None = None) -> int:
     """One e-mail listing every notification waiting for `user_id`'s digest. Returns how many
     notifications it listed (0: nothing to send, or sending failed and they stay waiting)."""
-    now = now or clock()
+    now = now or clock.now()
     with transaction.atomic():
         rows = list(
             Delivery.objects.select_for_update(of=("self",), skip_locked=True)
@@ -328,7 +322,7 @@ def inbox_mark_read(*, user, delivery_id: int) -> Delivery:
     if delivery is None:
         raise NotFound()
     if delivery.read_at is None:
-        delivery.read_at = timezone.now()
+        delivery.read_at = clock.now()
         delivery.save(update_fields=["read_at", "updated_at"])
     return delivery
 
@@ -338,7 +332,7 @@ def inbox_mark_all_read(*, user, filters: dict | None = None) -> int:
     from notifications.selectors import inbox_list
 
     ids = list(inbox_list(user=user, filters=filters).filter(read_at__isnull=True).values_list("pk", flat=True))
-    return Delivery.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    return Delivery.objects.filter(pk__in=ids).update(read_at=clock.now())
 
 
 # --- preferences ---------------------------------------------------------------------------------
@@ -391,22 +385,3 @@ def reminder_send(*, kind: str, township, period_key: str, recipients: Iterable,
         for user in fresh
     ])
     return notification
-
-
-def month_closing_days() -> int:
-    return int(getattr(settings, "NOTIFY_MONTH_CLOSING_DAYS", 3))
-
-
-def remind_month_closing(*, township, today: dt.date | None = None) -> Notification | None:
-    """Remind the township office that the month ends in `month_closing_days()` days or fewer
-    (township-local dates), once per month and person."""
-    today = today or clock().astimezone(_zone(township)).date()
-    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    days_left = (month_end - today).days
-    if days_left > month_closing_days():
-        return None
-    return reminder_send(
-        kind="month.closing", township=township, period_key=f"{today:%Y-%m}",
-        recipients=list(township_office_users(township=township)),
-        context={"month": f"{today:%Y-%m}", "month_end": month_end.isoformat(), "days_left": days_left},
-    )

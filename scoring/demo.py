@@ -12,7 +12,7 @@ What it builds, all through the services (so every row has its audit event and n
   office in order, and the last finished quarter's notice opened for objections today.
 
 Time. The history is written as it would have happened: each action runs with Django's clock
-(`django.utils.timezone.now`, which the services, `auto_now_add` fields and the outbox read) set
+(`common.clock.History`, which the services, `auto_now_add` fields and the outbox follow) set
 to the moment it would have taken place, never later than the real time. Entries are recorded a
 day or two after the event (so they are not late entries), reviews follow a day apart, months
 close on the 6th of the next month. Whatever today's date: actions that would lie in the future are
@@ -35,10 +35,11 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.access import access_for
+from common import clock
+from common.demo import DemoContext
 from scoring.ledger.chain import index_month, month_index
 
 # --- the county's catalogue -------------------------------------------------------------------------
@@ -131,38 +132,6 @@ def demo_photo(*, seed: int, label: str = "", width: int = 24, height: int = 16)
             + chunk(b"tEXt", b"Comment\x00" + comment) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-# --- the clock ---------------------------------------------------------------------------------------
-class DemoClock:
-    """Django's clock held at a chosen moment, never later than the real time when it was made.
-
-    Every service reads the time through `django.utils.timezone.now` (directly, through
-    `timezone.localdate()` or through `auto_now_add` fields), so setting it here dates the whole
-    history consistently: entries, reviews, postings, audit events and notifications.
-    """
-
-    def __init__(self):
-        self.real_now = timezone.now()
-        self.moment = self.real_now
-        self._saved = None
-
-    def now(self) -> dt.datetime:
-        return self.moment
-
-    def set(self, moment: dt.datetime) -> dt.datetime:
-        self.moment = min(moment, self.real_now)
-        return self.moment
-
-    def __enter__(self):
-        self._saved = timezone.now
-        timezone.now = self.now
-        return self
-
-    def __exit__(self, *exc):
-        timezone.now = self._saved
-        self.moment = self.real_now
-        return False
-
-
 def _at(day: dt.date, hour: int, minute: int, zone) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
@@ -220,7 +189,7 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
     branch's active members). Deterministic for the same inputs; nothing is planned after `now`.
     """
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    today = timezone.localdate(now, zone)
+    today = clock.today(at=now, zone=zone)
     caps = _caps()
     used: dict[tuple, Decimal] = {}
     entries: list[PlannedEntry] = []
@@ -332,7 +301,7 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
 Count = Callable[[str, int], None]
 
 
-def county_catalogue_ensure(*, actor, year: int, clock: DemoClock, count: Count):
+def county_catalogue_ensure(*, actor, year: int, history: clock.History, count: Count):
     """The county policy (when missing) and the published template for `year` (when missing)."""
     from scoring.county.models import CountyPolicy, TemplateCatalogue
     from scoring.county.services import (
@@ -348,7 +317,7 @@ def county_catalogue_ensure(*, actor, year: int, clock: DemoClock, count: Count)
             count("scoring policy", 1)
         template = TemplateCatalogue.objects.filter(year=year).first()
         if template is None:
-            clock.set(_at(dt.date(year, 1, 1) - dt.timedelta(days=40), 10, 0, timezone.get_current_timezone()))
+            history.set(_at(dt.date(year, 1, 1) - dt.timedelta(days=40), 10, 0, clock.county_zone()))
             template = template_catalogue_create(actor=actor, year=year, title=f"{year}年度农村党员积分管理目录",
                                                  document=f"县组字〔{year}〕3号")
             for order, item in enumerate(TEMPLATE_ITEMS, start=1):
@@ -357,6 +326,20 @@ def county_catalogue_ensure(*, actor, year: int, clock: DemoClock, count: Count)
             count("template catalogues", 1)
             count("template items", len(TEMPLATE_ITEMS))
     return template
+
+
+# The first township's users who record, review and close the demo scoring year.
+DEMO_SCORERS = {"clerk": "clerk1", "secretary": "secretary1", "work_team": "workteam1", "liaison": "liaison1",
+                "office": "office1"}
+
+
+def demo_step(ctx: DemoContext) -> None:
+    """The scoring app's step of `manage.py seed_demo` (after the organisation's)."""
+    from accounts.models import User
+
+    demo_users = {key: User.objects.get(username=name) for key, name in DEMO_SCORERS.items()}
+    scoring_demo_seed(county_admin=ctx.county_admin, townships=ctx.townships, demo_users=demo_users,
+                      count=ctx.count, say=ctx.say)
 
 
 def scoring_demo_seed(*, county_admin, townships: list[tuple], demo_users: dict | None, count: Count,
@@ -372,28 +355,28 @@ def scoring_demo_seed(*, county_admin, townships: list[tuple], demo_users: dict 
 
     if not townships:
         return
-    with DemoClock() as clock:
+    with clock.History() as history:
         zone = townships[0][0].time_zone_info()
         with schema_context("public"):
             start_month = county_policy_get().year_start_month if _policy_exists() else POLICY["year_start_month"]
-        year = scoring_year_label_for(on=timezone.localdate(clock.real_now, zone), start_month=start_month)
-        template = county_catalogue_ensure(actor=county_admin, year=year, clock=clock, count=count)
+        year = scoring_year_label_for(on=clock.today(at=history.real_now, zone=zone), start_month=start_month)
+        template = county_catalogue_ensure(actor=county_admin, year=year, history=history, count=count)
         for index, (township, office) in enumerate(townships):
             zone = township.time_zone_info()
             with tenant_context(township), transaction.atomic():
                 if ScoringYear.objects.filter(year=year).exists():
-                    _base_scores(year=year, clock=clock, zone=zone, count=count)  # idempotent: 0 normally
+                    _base_scores(year=year, history=history, zone=zone, count=count)  # idempotent: 0 normally
                     continue
                 starts_on, _ends_on = scoring_year_dates(year=year, start_month=county_policy_get().year_start_month)
-                clock.set(_at(starts_on - dt.timedelta(days=10), 15, 0, zone))
+                history.set(_at(starts_on - dt.timedelta(days=10), 15, 0, zone))
                 scoring_year_adopt(actor=office, year=year, template_id=template.pk)
                 count("scoring years", 1)
-                clock.set(_at(starts_on, 8, 30, zone))
-                _base_scores(year=year, clock=clock, zone=zone, count=count)
+                history.set(_at(starts_on, 8, 30, zone))
+                _base_scores(year=year, history=history, zone=zone, count=count)
                 if index == 0 and demo_users:
-                    history_build(township=township, year=year, starts_on=starts_on, users=demo_users, clock=clock,
+                    history_build(township=township, year=year, starts_on=starts_on, users=demo_users, history=history,
                                   count=count, say=say)
-                clock.set(clock.real_now)
+                history.set(history.real_now)
 
 
 def _policy_exists() -> bool:
@@ -402,10 +385,10 @@ def _policy_exists() -> bool:
     return CountyPolicy.objects.filter(pk=1).exists()
 
 
-def _base_scores(*, year: int, clock: DemoClock, zone, count: Count) -> None:
+def _base_scores(*, year: int, history: clock.History, zone, count: Count) -> None:
     from scoring.catalogue.services import base_scores_grant
 
-    granted = base_scores_grant(scoring_year=year, today=timezone.localdate(clock.now(), zone))
+    granted = base_scores_grant(scoring_year=year, today=clock.today(at=history.now(), zone=zone))
     count("base scores", granted)
 
 
@@ -415,10 +398,10 @@ def demo_branch_members(*, branch_id: int) -> list:
     return list(Member.objects.filter(branch_id=branch_id, status=Member.Status.ACTIVE).order_by("pk"))
 
 
-def history_build(*, township, year: int, starts_on: dt.date, users: dict, clock: DemoClock, count: Count,
+def history_build(*, township, year: int, starts_on: dt.date, users: dict, history: clock.History, count: Count,
                   say: Callable[[str], None]) -> Plan:
     """The demo branch's year so far (see the module docstring). Runs in the township's schema,
-    inside the caller's transaction, with `clock` running."""
+    inside the caller's transaction, with `history` running."""
     from accounts.models import Role, RoleAssignment
     from notifications.services import inbox_mark_all_read
     from scoring.ledger import services as ledger
@@ -430,13 +413,13 @@ def history_build(*, township, year: int, starts_on: dt.date, users: dict, clock
     branch_id = (RoleAssignment.objects.filter(user=users["secretary"], township=township,
                                                role=Role.BRANCH_SECRETARY).values_list("branch_id", flat=True).first())
     members = demo_branch_members(branch_id=branch_id)
-    plan = plan_year(members=members, starts_on=starts_on, now=clock.real_now, zone=zone,
+    plan = plan_year(members=members, starts_on=starts_on, now=history.real_now, zone=zone,
                      seed=f"seed-demo-scoring:{township.code}:{year}")
     access = {key: access_for(user, township) for key, user in users.items()}
     entry_ids: dict[int, int] = {}
     made = {"entries": 0, "evidence files": 0, "reviews": 0, "late approvals": 0, "month closes": 0}
     for action in plan.actions:
-        clock.set(action.when)
+        history.set(action.when)
         entry = action.entry
         if action.kind == "create":
             files = []
@@ -466,18 +449,18 @@ def history_build(*, township, year: int, starts_on: dt.date, users: dict, clock
             y, m = action.month
             for user in {users[key].pk: users[key] for key in DEMO_ROLES}.values():  # people read their inbox
                 inbox_mark_all_read(user=user, filters={"township": township.code})
-            month_close(year=y, month=m, actor=users["office"], now=clock.now())
+            month_close(year=y, month=m, actor=users["office"], now=history.now())
             made["month closes"] += 1
-            say(f"{township.name}: {y}-{m:02d} closed at {clock.now():%Y-%m-%d %H:%M}")
+            say(f"{township.name}: {y}-{m:02d} closed at {history.now():%Y-%m-%d %H:%M}")
     for key, value in made.items():
         count(key, value)
 
     # The last finished quarter's notice, opened today so its objection period is running.
-    clock.set(clock.real_now)
-    today = calendar.local_today(clock.now())
+    history.set(history.real_now)
+    today = calendar.local_today(history.now())
     quarter_start = month_index(today.year, calendar.quarter_months(calendar.quarter_of(today.month))[0])
     q_year, q_last = index_month(quarter_start - 1)
     if MonthClose.objects.filter(year=q_year, month=q_last).exists():
-        publication_open(actor=users["office"], year=q_year, quarter=calendar.quarter_of(q_last), now=clock.now())
+        publication_open(actor=users["office"], year=q_year, quarter=calendar.quarter_of(q_last), now=history.now())
         count("publications", 1)
     return plan

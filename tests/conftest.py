@@ -6,8 +6,11 @@ test vanish; the township schemas made here stay for the session.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 
@@ -17,6 +20,76 @@ from config.celery import app as celery_app
 celery_app.loader.import_default_modules()
 
 TOWNSHIP_CODES = ("alpha", "beta")
+
+# --- the clock -----------------------------------------------------------------------------------
+# The product reads one clock (common.clock); every test runs with it pinned, so no outcome
+# depends on the real date or time of day. time-machine moves Python's clock as a whole (so also
+# `auto_now_add` fields and Celery's eager tasks); it stands still until a test moves it.
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+DEFAULT_MOMENT = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+# A module marked `pytestmark = pytest.mark.date_sensitive` runs every test once at each of these
+# moments: month and year boundaries in the township's time zone, where date bugs live.
+PINNED_MOMENTS = {
+    "first-of-month": dt.datetime(2027, 3, 1, 0, 20, tzinfo=SHANGHAI),
+    "last-of-month": dt.datetime(2027, 4, 30, 21, 30, tzinfo=SHANGHAI),
+    "new-years-eve": dt.datetime(2026, 12, 31, 23, 40, tzinfo=SHANGHAI),
+    "new-years-day": dt.datetime(2027, 1, 1, 0, 10, tzinfo=SHANGHAI),
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "date_sensitive: run every test of the module at each PINNED_MOMENTS moment")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("date_sensitive"):
+        metafunc.fixturenames.append("pinned_moment")
+        metafunc.parametrize("pinned_moment", list(PINNED_MOMENTS.values()), ids=list(PINNED_MOMENTS), indirect=True)
+
+
+@pytest.fixture
+def pinned_moment(request):
+    return getattr(request, "param", DEFAULT_MOMENT)
+
+
+class Clock:
+    """The tests' handle on the product's clock: `clock.set(moment)` moves it (it stands still
+    there), `clock.now()` / `clock.today()` read it (today in Asia/Shanghai)."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def set(self, moment: dt.datetime) -> dt.datetime:
+        assert moment.tzinfo is not None, "pin the clock to an aware moment"
+        self._traveller.move_to(moment)
+        return moment
+
+    def advance(self, **delta) -> dt.datetime:
+        self._traveller.shift(dt.timedelta(**delta))
+        return self.now()
+
+    @staticmethod
+    def now() -> dt.datetime:
+        from common import clock
+
+        return clock.now()
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(SHANGHAI).date()
+
+
+@pytest.fixture(autouse=True)
+def clock(pinned_moment):
+    """Every test runs with the clock pinned (DEFAULT_MOMENT, or each PINNED_MOMENTS moment in a
+    date-sensitive module); a test moves it with `clock.set(...)`."""
+    with time_machine.travel(pinned_moment, tick=False) as traveller:
+        yield Clock(traveller)
+
+
+@pytest.fixture
+def set_clock(clock):
+    """set_clock(aware datetime): move the product's clock there."""
+    return clock.set
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common import clock
 
 ACCOUNT_LOCKED = _("Too many failed logins: this account is locked for a while. Try again later.")
 
@@ -26,7 +27,7 @@ class LockoutModelBackend(ModelBackend):
         except User.DoesNotExist:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
-        now = timezone.now()
+        now = clock.now()
         if user.locked_until and user.locked_until > now:
             raise PermissionDenied(ACCOUNT_LOCKED)  # stops the chain; the login form explains
         if user.check_password(password) and self.user_can_authenticate(user):
@@ -44,4 +45,4 @@ class LockoutModelBackend(ModelBackend):
 
 def user_is_locked(username: str) -> bool:
     """True while the account is locked after repeated failures (for the login form's message)."""
-    return User.objects.filter(username__iexact=username, locked_until__gt=timezone.now()).exists()
+    return User.objects.filter(username__iexact=username, locked_until__gt=clock.now()).exists()

@@ -16,8 +16,8 @@ from accounts.models import (
     User,
 )
 from audit.services import audit_record, snapshot
+from common.announce import announce
 from common.errors import DomainError, full_clean_or_raise
-from notifications.services import notify
 
 USERNAME_TAKEN = _("This username is already taken.")
 ROLE_NEEDS_VILLAGES = _("This role needs at least one village.")
@@ -47,7 +47,7 @@ def user_create(
     user.save()
     audit_record(actor=actor, action="user.create", instance=user,
                  after=snapshot(user, fields=["username", "full_name", "phone", "email", "language"]))
-    notify(event="account.created", recipients=[user], context={"username": user.username}, actor=actor)
+    announce(event="account.created", recipients=[user], context={"username": user.username}, actor=actor)
     return user
 
 

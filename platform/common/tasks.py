@@ -7,10 +7,10 @@
 """
 import logging
 
+from celery import current_app, shared_task
 from django.db import connection
 from django_tenants.utils import get_public_schema_name, tenant_context
-
-from config.celery import app
+from tenant_schemas_celery.task import TenantTask
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ class TenantContextMissing(RuntimeError):
     """A township task ran without a township schema."""
 
 
-class TenantOnlyTask(app.Task):
+class TenantOnlyTask(TenantTask):
     abstract = True
 
     def __call__(self, *args, **kwargs):
@@ -31,7 +31,7 @@ class TenantOnlyTask(app.Task):
         return super().__call__(*args, **kwargs)
 
 
-@app.task(name="common.dispatch_to_townships", ignore_result=True)
+@shared_task(name="common.dispatch_to_townships", ignore_result=True)
 def dispatch_to_townships(task_name: str, *args) -> list[str]:
     """Send `task_name` once to each ready township. Returns the schemas it was sent to."""
     from tenants.townships.selectors import township_list_ready
@@ -40,7 +40,7 @@ def dispatch_to_townships(task_name: str, *args) -> list[str]:
     # the jobs would go to the real broker instead of running) and sends a misspelt name anyway.
     # An unknown name raises NotRegistered here, before anything is sent. Either way the
     # tenant-aware app puts the township's schema in the headers.
-    task = app.tasks[task_name]
+    task = current_app.tasks[task_name]
     sent = []
     for township in township_list_ready():
         with tenant_context(township):
@@ -50,7 +50,7 @@ def dispatch_to_townships(task_name: str, *args) -> list[str]:
     return sent
 
 
-@app.task(name="common.whereami", base=TenantOnlyTask)
+@shared_task(name="common.whereami", base=TenantOnlyTask)
 def whereami() -> dict:
     """Report the schema and township a task runs in (health checks and tests of routing)."""
     tenant = connection.tenant

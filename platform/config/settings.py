@@ -238,3 +238,10 @@ LOGGING = {
 # Import-time settings for roster import.
 ROSTER_IMPORT_MAX_ROWS = int(os.environ.get("ROSTER_IMPORT_MAX_ROWS", "20000"))
 ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# `manage.py seed_demo` runs each app's demo step in this order (the composition root owns it;
+# see common.demo). Each step is idempotent.
+DEMO_STEPS = [
+    "tenants.townships.demo.organisation_step",
+    "scoring.demo.demo_step",
+]

@@ -6,3 +6,10 @@ class CatalogueConfig(AppConfig):
     name = "scoring.catalogue"
     label = "catalogue"
     verbose_name = _("Points catalogue")
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from common.schedule import periodic
+
+        periodic("scoring-grant-base-scores", "scoring.base_scores_grant", crontab(hour=1, minute=10))

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record, snapshot
+from common import clock
 from common.errors import Conflict, DomainError, NotFound, full_clean_or_raise
 from scoring.catalogue.models import Rule, ScoringYear
 from scoring.catalogue.selectors import LOCALISED_FIELDS
@@ -58,7 +59,7 @@ def township_today() -> dt.date:
     """Today in the current township's time zone (the county's zone in the public schema)."""
     tenant = getattr(connection, "tenant", None)
     tz = tenant.time_zone_info() if tenant is not None and hasattr(tenant, "time_zone_info") else None
-    return timezone.localdate(timezone=tz)
+    return clock.today(zone=tz)
 
 
 def scoring_year_dates(*, year: int, start_month: int) -> tuple[dt.date, dt.date]:
@@ -293,7 +294,7 @@ def base_scores_grant(*, scoring_year: int, today: dt.date, actor=None) -> int:
         postings = [
             Posting(kind=LedgerEntry.Kind.BASE, member_id=pk,
                     points=year.base_score,
-                    occurred_on=min(max(timezone.localdate(created, timezone=tz), year.starts_on), last_day),
+                    occurred_on=min(max(clock.today(at=created, zone=tz), year.starts_on), last_day),
                     scoring_year=year.year, note=f"base score {year.year}")
             for pk, created in members
         ]

@@ -1,11 +1,12 @@
+from celery import shared_task
+
 from common.tasks import TenantOnlyTask
-from config.celery import app
 from scoring.catalogue.models import ScoringYear
 from scoring.catalogue.services import base_scores_grant, scoring_year_label_for, township_today
 from scoring.county.selectors import county_policy_get
 
 
-@app.task(name="scoring.base_scores_grant", base=TenantOnlyTask, acks_late=True)
+@shared_task(name="scoring.base_scores_grant", base=TenantOnlyTask, acks_late=True)
 def base_scores_grant_job() -> int:
     """Daily, per township: grant the running scoring year's base score to members lacking it.
 

@@ -6,3 +6,8 @@ class LedgerConfig(AppConfig):
     name = "scoring.ledger"
     label = "ledger"
     verbose_name = _("Points ledger")
+
+    def ready(self):
+        from scoring.ledger import notices
+
+        notices.register()

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from common import clock
 from scoring.ledger.chain import chained_content, index_month, link_hash, month_index
 from scoring.ledger.models import LedgerEntry, LedgerHead, MemberYearTotal
 
@@ -49,7 +49,7 @@ def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.da
     if not postings:
         return []
     head = ledger_head_lock()
-    now = now or timezone.now()
+    now = now or clock.now()
     rows = []
     seq, prev_hash = head.last_seq, head.last_hash
     for posting in postings:

@@ -15,11 +15,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, Greatest, Rank
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
 from accounts.models import Role, RoleAssignment
+from common import clock
 from common.errors import DomainError, NotFound
 from scoring.choices import Category, ReviewLevel
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
@@ -33,7 +33,7 @@ def township_today() -> dt.date:
     """Today in the current township's time zone."""
     tenant = getattr(connection, "tenant", None)
     zone = tenant.time_zone_info() if tenant is not None and hasattr(tenant, "time_zone_info") else None
-    return timezone.localdate(timezone=zone)
+    return clock.today(zone=zone)
 
 
 def linked_member_ids(user_id: int | None) -> set[int]:

@@ -19,11 +19,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
 from audit.services import audit_record, snapshot
+from common import clock
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied, full_clean_or_raise
 from scoring.choices import REVIEW_LEVEL_ORDER, Category
 from scoring.ledger.chain import month_index
@@ -205,7 +205,7 @@ def _post(entry: Entry, actor, final_points: Decimal) -> LedgerEntry:
     entry.status = Entry.Status.POSTED
     entry.final_points = final_points
     entry.current_level = ""
-    entry.decided_at = timezone.now()
+    entry.decided_at = clock.now()
     entry.save(update_fields=["status", "final_points", "current_level", "decided_at"])
     audit_record(actor=actor, action="entry.post", instance=entry, before=before,
                  after={**snapshot(entry), "ledger_seq": row.seq, "ledger_hash": row.hash})
@@ -306,7 +306,7 @@ def entry_late_decide(*, actor, access: Access, entry_id: int, decision: str, no
         raise _field_error("note", LATE_REJECT_NOTE_REQUIRED)
     before = snapshot(entry)
     entry.late_decided_by_id = actor.pk
-    entry.late_decided_at = timezone.now()
+    entry.late_decided_at = clock.now()
     entry.late_decision_note = note
     if decision == REJECT:
         entry.status = Entry.Status.REJECTED
@@ -365,7 +365,7 @@ def entry_review(
     if decision == REJECT:
         entry.status = Entry.Status.REJECTED
         entry.current_level = ""
-        entry.decided_at = timezone.now()
+        entry.decided_at = clock.now()
         entry.save(update_fields=["status", "current_level", "decided_at"])
         _notify_enterer(entry, "entry.rejected", actor, reason=reason)
         return entry

@@ -6,3 +6,15 @@ class PeriodsConfig(AppConfig):
     name = "scoring.periods"
     label = "periods"
     verbose_name = _("Scoring periods")
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from common.schedule import periodic
+        from scoring.periods import notices
+
+        notices.register()
+        # Daily, so a township whose 1st (local) was missed catches up; both jobs are idempotent
+        # no-ops until a month has ended / a quarter's last month is closed.
+        periodic("periods-close-months", "periods.close_months", crontab(hour=0, minute=30))
+        periodic("periods-open-publication", "periods.open_publication", crontab(hour=1, minute=0))

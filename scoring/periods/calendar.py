@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.utils import timezone
 
+from common import clock
 from scoring.catalogue.models import ScoringYear
 from scoring.ledger.chain import index_month, month_index
 
@@ -17,7 +17,7 @@ def township_zone():
 
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
-    return timezone.localdate(now or timezone.now(), timezone=township_zone())
+    return clock.today(at=now)
 
 
 def end_of_local_day(day: dt.date) -> dt.datetime:

@@ -18,13 +18,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
 from accounts.models import Role
 from audit.services import audit_record, snapshot
+from common import clock
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied, full_clean_or_raise
 from scoring.catalogue.models import ScoringYear
 from scoring.choices import Category, Rating
@@ -151,7 +152,7 @@ def month_close(*, year: int, month: int, actor=None, now: dt.datetime | None = 
     if existing is not None:
         return existing
     township = connection.tenant
-    now = now or timezone.now()
+    now = now or clock.now()
     today = calendar.local_today(now)
     target = month_index(year, month)
     if month_index(today.year, today.month) <= target:
@@ -217,7 +218,7 @@ def months_close_due(*, now: dt.datetime | None = None) -> list[MonthClose]:
 
     With no close yet, only the last ended month is closed (the first close may be any month).
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     last_ended = month_index(*calendar.last_ended_month(calendar.local_today(now)))
     last = MonthClose.objects.order_by("-year", "-month").first()
     start = last_ended if last is None else month_index(last.year, last.month) + 1
@@ -314,7 +315,7 @@ def _publication_create(*, actor, year: int, quarter: int, version: int, superse
     })
     from notifications.selectors import township_users
 
-    local_close = timezone.localtime(closes_at, calendar.township_zone()).date()
+    local_close = clock.today(at=closes_at)
     _notify(event="publication.opened", users=township_users(township=township), actor=actor, context={
         "township_name": township.name, "month": quarter_name(year, quarter),
         "closes_on": local_close.isoformat(),
@@ -339,7 +340,7 @@ def publication_open(*, actor, year: int, quarter: int, now: dt.datetime | None 
     """
     if not 1 <= quarter <= 4:
         raise DomainError(INVALID_QUARTER)
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         ledger_head_lock()  # serialises with month closes and corrections
         current = Publication.objects.filter(year=year, quarter=quarter).order_by("-version").first()
@@ -353,7 +354,7 @@ def publication_open(*, actor, year: int, quarter: int, now: dt.datetime | None 
 
 def publication_open_due(*, now: dt.datetime | None = None) -> Publication | None:
     """The beat job: publish the previous quarter once its last month is closed (v1 only)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = calendar.local_today(now)
     current_quarter_start = month_index(today.year, calendar.quarter_months(calendar.quarter_of(today.month))[0])
     year, last_month = index_month(current_quarter_start - 1)
@@ -372,7 +373,7 @@ def _publication_member_ids(publication: Publication) -> set[int]:
 def objection_raise(*, actor, access: Access, publication_id: int, member_id: int, reason: str,
                     now: dt.datetime | None = None) -> Objection:
     """A member (about themselves) or their branch secretary objects within the notice's period."""
-    now = now or timezone.now()
+    now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
         try:
@@ -431,7 +432,7 @@ def objection_answer(*, actor, access: Access, objection_id: int, uphold: bool, 
     """
     if not access.runs_scoring:
         raise PermissionDenied()
-    now = now or timezone.now()
+    now = now or clock.now()
     answer = (answer or "").strip()
     if not answer:
         raise DomainError(ANSWER_REQUIRED, field_errors={"answer": [ANSWER_REQUIRED]})
@@ -571,7 +572,7 @@ def annual_rating_run(*, actor, scoring_year: int, now: dt.datetime | None = Non
     """
     from django.db.models import Sum
 
-    now = now or timezone.now()
+    now = now or clock.now()
     year = ScoringYear.objects.filter(year=scoring_year).first()
     if year is None:
         raise DomainError(NO_SCORING_YEAR % {"year": scoring_year})

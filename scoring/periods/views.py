@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from common import clock
 from common.decorators import township_access_required, township_required
 from common.errors import DomainError, apply_to_form
 from scoring.periods import forms, selectors, services
@@ -124,10 +124,10 @@ def _publication_context(request, publication: Publication) -> dict:
         "title": services.publication_title(township_name=publication.data.get("township", request.tenant.name),
                                             year=publication.year, quarter=publication.quarter),
         "branches": selectors.publication_branches(access=request.access, publication=publication),
-        "opened_on": timezone.localtime(publication.opened_at, zone).date(),
-        "closes_on": timezone.localtime(publication.objections_close_at, zone).date(),
+        "opened_on": clock.today(at=publication.opened_at, zone=zone),
+        "closes_on": clock.today(at=publication.objections_close_at, zone=zone),
         "window_open": publication.status == Publication.Status.OPEN
-        and timezone.now() <= publication.objections_close_at,
+        and clock.now() <= publication.objections_close_at,
     }
 
 
@@ -164,7 +164,7 @@ def publication_detail(request, pk):
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            due = timezone.localtime(objection.answer_due_at, request.tenant.time_zone_info()).date()
+            due = clock.today(request.tenant, at=objection.answer_due_at)
             messages.success(request, OBJECTION_RAISED % {"due": due.isoformat()})
             return redirect("scoring_periods:publication_detail", pk=publication.pk)
     context.update(form=form, objections=selectors.objection_list(access=request.access, publication=publication),

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from openpyxl.styles import Font
@@ -40,6 +40,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.access import Access
 from audit.services import audit_record
+from common import clock
 from common.errors import DomainError, full_clean_or_raise
 from notifications.selectors import recipients_in_township
 from notifications.services import notify
@@ -411,7 +412,7 @@ def _finish_failed(import_id: int, errors: list[dict]) -> RosterImport:
         roster.status = RosterImport.Status.FAILED
         roster.errors = _public_errors(errors)
         roster.processed_rows = roster.total_rows
-        roster.finished_at = timezone.now()
+        roster.finished_at = clock.now()
         roster.save(update_fields=["status", "errors", "processed_rows", "finished_at"])
         audit_record(
             actor=_uploader(roster), action="roster_import.fail", instance=roster,
@@ -449,7 +450,7 @@ def _write(import_id: int, rows: list[_Row]) -> RosterImport:
         roster.status = RosterImport.Status.SUCCEEDED
         roster.created_count = len(rows)
         roster.processed_rows = len(rows)
-        roster.finished_at = timezone.now()
+        roster.finished_at = clock.now()
         roster.save(update_fields=["status", "created_count", "processed_rows", "finished_at"])
         audit_record(
             actor=actor, action="roster_import.succeed", instance=roster,

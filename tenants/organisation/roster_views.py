@@ -3,9 +3,9 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
 from common.decorators import township_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation.models import RosterImport
@@ -33,7 +33,7 @@ class RosterUploadForm(forms.Form):
 
 
 def _xlsx(request, content: bytes, stem: str) -> HttpResponse:
-    today = timezone.localdate(timezone=request.tenant.time_zone_info())
+    today = clock.today(request.tenant)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{stem}-{request.tenant.code}-{today:%Y%m%d}.xlsx"'
     return response

@@ -7,6 +7,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
+
 ID_NUMBER_FORMAT = _("A resident ID number has 17 digits followed by a digit or X.")
 ID_NUMBER_CHECK_DIGIT = _("The resident ID number's check digit is wrong; please check the number.")
 ID_NUMBER_BIRTH_DATE = _("The resident ID number contains an impossible birth date.")
@@ -41,7 +43,7 @@ def validate_id_number(value: str) -> None:
         born = id_number_birth_date(value)
     except ValueError:
         raise ValidationError(ID_NUMBER_BIRTH_DATE, code="id_number_birth_date") from None
-    if born.year < 1900 or born > dt.date.today():  # noqa: DTZ011 - a calendar date, any zone is fine
+    if born.year < 1900 or born > clock.today():
         raise ValidationError(ID_NUMBER_BIRTH_DATE, code="id_number_birth_date")
     if id_number_check_digit(value[:17]) != value[17]:
         raise ValidationError(ID_NUMBER_CHECK_DIGIT, code="id_number_check_digit")

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
 from common.decorators import township_access_required, township_required
 from common.errors import submit_form
 from tenants.organisation import forms, services
@@ -68,7 +68,7 @@ def _page(request, queryset):
 
 
 def _today(request):
-    return timezone.localdate(timezone=request.tenant.time_zone_info())
+    return clock.today(request.tenant)
 
 
 # --- home ---------------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from audit.services import audit_record, snapshot
+from common import clock
 from common.errors import Conflict, DomainError, full_clean_or_raise
 from notifications.selectors import county_admin_users
 from notifications.services import notify
@@ -103,7 +103,7 @@ def _township_mark(township: Township, *, status: str, reason: str) -> Township:
     township.status = status
     township.failure_reason = reason[:2000]
     if status == Township.Status.READY:
-        township.provisioned_at = timezone.now()
+        township.provisioned_at = clock.now()
     township.save(update_fields=["status", "failure_reason", "provisioned_at"])
     audit_record(
         actor=None, action=f"township.{status}", instance=township,

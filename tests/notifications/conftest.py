@@ -1,9 +1,6 @@
-import datetime as dt
 import socket
 
 import pytest
-
-from notifications import services
 
 
 @pytest.fixture(autouse=True)
@@ -11,16 +8,6 @@ def _mail_and_sms(settings):
     """E-mail goes to Django's locmem outbox; SMS to the logging provider."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_PROVIDER = "log"
-
-
-@pytest.fixture
-def set_clock(monkeypatch):
-    """set_clock(aware datetime): the outbox's clock (notify, delivery, sweeper, reminders)."""
-
-    def _set(when: dt.datetime):
-        monkeypatch.setattr(services, "clock", lambda: when)
-
-    return _set
 
 
 @pytest.fixture

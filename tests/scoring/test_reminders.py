@@ -1,4 +1,4 @@
-"""Scoring reminders (notifications.reminders): reviews waiting too long, a quarter still not
+"""Scoring reminders (scoring.ledger.notices, scoring.periods.notices): reviews waiting too long, a quarter still not
 published, a publication's objection period about to end. Once per person and period, only to
 the township's own people.
 
@@ -15,15 +15,10 @@ from django.utils import timezone
 from accounts.access import access_for
 from accounts.models import Role
 from common.tasks import dispatch_to_townships
-from notifications import services as notify_services
 from notifications.events import render_message
 from notifications.models import Delivery, Notification, Reminder
 from notifications.selectors import message_context
-from notifications.tasks import (
-    remind_publication_closing,
-    remind_publication_opening,
-    remind_review_waiting,
-)
+from notifications.tasks import run_reminder
 from scoring.ledger import services as ledger
 from scoring.ledger.models import Entry, Review
 from scoring.ledger.selectors import township_today
@@ -32,17 +27,17 @@ from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 
+
+def _reminder_task(kind: str):
+    """The beat job of reminder rule `kind` as the dispatcher sends it to a township."""
+    return types.SimpleNamespace(apply=lambda: run_reminder.apply(args=(kind,)))
+
+
+remind_review_waiting = _reminder_task("review.waiting")
+remind_publication_opening = _reminder_task("publication.opening")
+remind_publication_closing = _reminder_task("publication.closing")
+
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture
-def set_clock(monkeypatch):
-    """set_clock(aware datetime): the reminders' clock (notifications.services.clock)."""
-
-    def _set(when: dt.datetime):
-        monkeypatch.setattr(notify_services, "clock", lambda: when)
-
-    return _set
 
 
 def _people(township, make_user, scoring_setup, in_township, name):
@@ -153,7 +148,7 @@ def test_review_waiting_reminds_each_decider_once_a_day_with_their_counts(alpha,
     # the dispatcher reaches beta, whose secretaries are reminded of beta's entry only.
     with in_township(township_a):
         assert remind_review_waiting.apply().get() == 0
-    dispatch_to_townships.apply(args=("notifications.remind_review_waiting",))
+    dispatch_to_townships.apply(args=("notifications.run_reminder", "review.waiting"))
     assert Notification.objects.filter(event="review.waiting", township=township_a).count() == 3
     assert Reminder.objects.filter(township=township_a).count() == 4
     assert _reminded("review.waiting", township_b) == sorted(
@@ -203,7 +198,7 @@ def test_publication_opening_reminds_the_office_once_per_quarter(alpha, beta, in
     before = Notification.objects.count()
 
     set_clock(dt.datetime(2026, 10, 2, 23, 0, tzinfo=SHANGHAI))  # 2 days after the quarter ended
-    dispatch_to_townships.apply(args=("notifications.remind_publication_opening",))
+    dispatch_to_townships.apply(args=("notifications.run_reminder", "publication.opening"))
     assert Notification.objects.count() == before
 
     set_clock(dt.datetime(2026, 10, 3, 9, 0, tzinfo=SHANGHAI))  # 3 days
@@ -213,10 +208,10 @@ def test_publication_opening_reminds_the_office_once_per_quarter(alpha, beta, in
     with in_township(township_b):
         assert remind_publication_opening.apply().get() == 0
     set_clock(dt.datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))  # later the same quarter: still once
-    dispatch_to_townships.apply(args=("notifications.remind_publication_opening",))
+    dispatch_to_townships.apply(args=("notifications.run_reminder", "publication.opening"))
 
     notification = Notification.objects.get(event="publication.opening")
-    assert first == notification.pk
+    assert first == 1  # notifications written
     assert Notification.objects.count() == before + 1
     assert notification.township == township_a
     assert notification.context == {"month": "2026年第三季度", "last_month": "2026-09", "quarter_end": "2026-09-30",
@@ -259,11 +254,11 @@ def test_publication_closing_reminds_secretaries_and_members_once_per_version(al
     before = Notification.objects.count()
 
     set_clock(dt.datetime(2026, 10, 7, 23, 30, tzinfo=SHANGHAI))  # closes the day after tomorrow
-    dispatch_to_townships.apply(args=("notifications.remind_publication_closing",))
+    dispatch_to_townships.apply(args=("notifications.run_reminder", "publication.closing"))
     assert Notification.objects.count() == before
 
     set_clock(dt.datetime(2026, 10, 8, 0, 30, tzinfo=SHANGHAI))  # closes tomorrow
-    dispatch_to_townships.apply(args=("notifications.remind_publication_closing",))
+    dispatch_to_townships.apply(args=("notifications.run_reminder", "publication.closing"))
     with in_township(township_a):
         assert remind_publication_closing.apply().get() == 0
     set_clock(dt.datetime(2026, 10, 9, 20, 0, tzinfo=SHANGHAI))  # closes today: same version, no more

@@ -31,7 +31,7 @@ from scoring.ledger.verify import ledger_verify
 from scoring.periods.models import MonthClose, Publication
 from tenants.organisation.models import Branch, Member, MemberTransfer, Village
 from tenants.organisation.validators import id_number_birth_date, id_number_sex, validate_id_number
-from tenants.townships.management.commands.seed_demo import DEMO_PASSWORD, FULL, TOWNSHIPS, Planner
+from tenants.townships.demo import DEMO_PASSWORD, FULL, TOWNSHIPS, Planner
 from tenants.townships.models import Township
 
 pytestmark = pytest.mark.django_db

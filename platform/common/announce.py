@@ -1,0 +1,31 @@
+"""How the shell announces something to people without knowing how it is delivered.
+
+The shell (accounts, audit, common) may not import notifications (one-way dependencies, see
+README "Layout"). It calls `announce(...)`; the notifications app installs the implementation
+(its transactional outbox, `notifications.services.notify`) from its AppConfig.ready().
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Announcer(Protocol):
+    def __call__(self, *, event: str, recipients: Iterable, context: dict, township=None, actor=None): ...
+
+
+_announcer: Announcer | None = None
+
+
+def announcer_install(announcer: Announcer) -> None:
+    global _announcer
+    _announcer = announcer
+
+
+def announce(*, event: str, recipients: Iterable, context: dict, township=None, actor=None):
+    """Send `event` to `recipients` in the caller's transaction (see the installed announcer)."""
+    if _announcer is None:
+        raise ImproperlyConfigured("No announcer installed: is the notifications app in INSTALLED_APPS?")
+    return _announcer(event=event, recipients=recipients, context=context, township=township, actor=actor)
