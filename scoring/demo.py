@@ -182,14 +182,17 @@ def _caps() -> dict[str, tuple[Decimal | None, Decimal | None]]:
             for item in TEMPLATE_ITEMS}
 
 
-def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed: str) -> Plan:
+def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed: str,
+              ends_on: dt.date | None = None) -> Plan:
     """The demo branch's year up to `now`: what is recorded, reviewed and closed, and when.
 
     `members` are objects with pk, joined_on, is_migrant, is_special_occupation, is_elderly (the
-    branch's active members). Deterministic for the same inputs; nothing is planned after `now`.
+    branch's active members). Deterministic for the same inputs; nothing is planned after `now`,
+    nor after `ends_on` (the year's last day, for a year that has ended).
     """
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     today = clock.today(at=now, zone=zone)
+    last_day = min(today, ends_on) if ends_on else today
     caps = _caps()
     used: dict[tuple, Decimal] = {}
     entries: list[PlannedEntry] = []
@@ -208,7 +211,7 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
     def add(member, code: str, day: dt.date, points: int | str, note: str, *, lag: int | None = None,
             enterer: str = "clerk", photo: bool = True, late_reason: str = "", raise_by: int = 0) -> None:
         points = Decimal(str(points))
-        if day > today or day < starts_on or member.joined_on > day:
+        if day > last_day or day < starts_on or member.joined_on > day:
             return
         if not fits(member.pk, code, day, points + raise_by):
             return
@@ -232,7 +235,7 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
     residents = [m for m in members if not (m.is_migrant or m.is_special_occupation)]
     remote = [m for m in members if m.is_migrant or m.is_special_occupation]
     elderly = [m for m in members if m.is_elderly]
-    first_index, last_index = month_index(starts_on.year, starts_on.month), month_index(today.year, today.month)
+    first_index, last_index = month_index(starts_on.year, starts_on.month), month_index(last_day.year, last_day.month)
     for number, index in enumerate(range(first_index, last_index + 1)):
         year, month = index_month(index)
         days = _month_end(year, month).day
@@ -288,7 +291,8 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
             actions.append(Action(when=entry.late_approved_at, order=0, kind="late_approve", entry=entry))
         actions.extend(Action(when=review[1], order=0, kind="review", entry=entry, review=review)
                        for review in entry.reviews)
-    months = [index_month(i) for i in range(first_index, last_index)]  # every month that has ended
+    months = [index_month(i) for i in range(first_index, last_index + 1)  # every month that has ended
+              if _month_end(*index_month(i)) < today]
     for number, (year, month) in enumerate(months):
         ny, nm = index_month(month_index(year, month) + 1)
         close_at = min(_at(dt.date(ny, nm, 6), 10, 0, zone), now)
@@ -360,23 +364,37 @@ def scoring_demo_seed(*, county_admin, townships: list[tuple], demo_users: dict 
         with schema_context("public"):
             start_month = county_policy_get().year_start_month if _policy_exists() else POLICY["year_start_month"]
         year = scoring_year_label_for(on=clock.today(at=history.real_now, zone=zone), start_month=start_month)
-        template = county_catalogue_ensure(actor=county_admin, year=year, history=history, count=count)
-        for index, (township, office) in enumerate(townships):
-            zone = township.time_zone_info()
-            with tenant_context(township), transaction.atomic():
-                if ScoringYear.objects.filter(year=year).exists():
-                    _base_scores(year=year, history=history, zone=zone, count=count)  # idempotent: 0 normally
-                    continue
-                starts_on, _ends_on = scoring_year_dates(year=year, start_month=county_policy_get().year_start_month)
-                history.set(_at(starts_on - dt.timedelta(days=10), 15, 0, zone))
-                scoring_year_adopt(actor=office, year=year, template_id=template.pk)
-                count("scoring years", 1)
-                history.set(_at(starts_on, 8, 30, zone))
-                _base_scores(year=year, history=history, zone=zone, count=count)
-                if index == 0 and demo_users:
-                    history_build(township=township, year=year, starts_on=starts_on, users=demo_users, history=history,
-                                  count=count, say=say)
-                history.set(history.real_now)
+        for label in demo_years(year=year, today=clock.today(at=history.real_now, zone=zone), start_month=start_month):
+            template = county_catalogue_ensure(actor=county_admin, year=label, history=history, count=count)
+            for index, (township, office) in enumerate(townships):
+                zone = township.time_zone_info()
+                with tenant_context(township), transaction.atomic():
+                    if ScoringYear.objects.filter(year=label).exists():
+                        _base_scores(year=label, history=history, zone=zone, count=count)  # idempotent: 0 normally
+                        continue
+                    starts_on, ends_on = scoring_year_dates(year=label, start_month=county_policy_get().year_start_month)
+                    history.set(_at(starts_on - dt.timedelta(days=10), 15, 0, zone))
+                    scoring_year_adopt(actor=office, year=label, template_id=template.pk)
+                    count("scoring years", 1)
+                    history.set(_at(starts_on, 8, 30, zone))
+                    _base_scores(year=label, history=history, zone=zone, count=count)
+                    if index == 0 and demo_users:
+                        history_build(township=township, year=label, starts_on=starts_on, ends_on=ends_on,
+                                      users=demo_users, history=history, count=count, say=say)
+                        if label == year:
+                            publication_latest_open(office=demo_users["office"], history=history, count=count)
+                    history.set(history.real_now)
+
+
+def demo_years(*, year: int, today: dt.date, start_month: int) -> list[int]:
+    """The scoring years the demo builds: the running one, and the one before while the running
+    year is less than three months old, so the demo shows closed months and a publication on any
+    date (in January too)."""
+    from scoring.catalogue.services import scoring_year_dates
+
+    starts_on, _ends_on = scoring_year_dates(year=year, start_month=start_month)
+    young = month_index(today.year, today.month) - month_index(starts_on.year, starts_on.month) < 3
+    return [year - 1, year] if young else [year]
 
 
 def _policy_exists() -> bool:
@@ -392,6 +410,24 @@ def _base_scores(*, year: int, history: clock.History, zone, count: Count) -> No
     count("base scores", granted)
 
 
+def publication_latest_open(*, office, history: clock.History, count: Count) -> None:
+    """The last finished quarter's notice, opened now so its objection period is running (when
+    that quarter's last month is closed)."""
+    from scoring.periods import calendar
+    from scoring.periods.models import MonthClose, Publication
+    from scoring.periods.services import publication_open
+
+    history.set(history.real_now)
+    today = calendar.local_today(history.now())
+    quarter_start = month_index(today.year, calendar.quarter_months(calendar.quarter_of(today.month))[0])
+    q_year, q_last = index_month(quarter_start - 1)
+    if (not MonthClose.objects.filter(year=q_year, month=q_last).exists()
+            or Publication.objects.filter(year=q_year, quarter=calendar.quarter_of(q_last)).exists()):
+        return
+    publication_open(actor=office, year=q_year, quarter=calendar.quarter_of(q_last), now=history.now())
+    count("publications", 1)
+
+
 def demo_branch_members(*, branch_id: int) -> list:
     from tenants.organisation.models import Member
 
@@ -399,22 +435,20 @@ def demo_branch_members(*, branch_id: int) -> list:
 
 
 def history_build(*, township, year: int, starts_on: dt.date, users: dict, history: clock.History, count: Count,
-                  say: Callable[[str], None]) -> Plan:
+                  say: Callable[[str], None], ends_on: dt.date | None = None) -> Plan:
     """The demo branch's year so far (see the module docstring). Runs in the township's schema,
     inside the caller's transaction, with `history` running."""
     from accounts.models import Role, RoleAssignment
     from notifications.services import inbox_mark_all_read
     from scoring.ledger import services as ledger
-    from scoring.periods import calendar
-    from scoring.periods.models import MonthClose
-    from scoring.periods.services import month_close, publication_open
+    from scoring.periods.services import month_close
 
     zone = township.time_zone_info()
     branch_id = (RoleAssignment.objects.filter(user=users["secretary"], township=township,
                                                role=Role.BRANCH_SECRETARY).values_list("branch_id", flat=True).first())
     members = demo_branch_members(branch_id=branch_id)
     plan = plan_year(members=members, starts_on=starts_on, now=history.real_now, zone=zone,
-                     seed=f"seed-demo-scoring:{township.code}:{year}")
+                     seed=f"seed-demo-scoring:{township.code}:{year}", ends_on=ends_on)
     access = {key: access_for(user, township) for key, user in users.items()}
     entry_ids: dict[int, int] = {}
     made = {"entries": 0, "evidence files": 0, "reviews": 0, "late approvals": 0, "month closes": 0}
@@ -455,12 +489,4 @@ def history_build(*, township, year: int, starts_on: dt.date, users: dict, histo
     for key, value in made.items():
         count(key, value)
 
-    # The last finished quarter's notice, opened today so its objection period is running.
-    history.set(history.real_now)
-    today = calendar.local_today(history.now())
-    quarter_start = month_index(today.year, calendar.quarter_months(calendar.quarter_of(today.month))[0])
-    q_year, q_last = index_month(quarter_start - 1)
-    if MonthClose.objects.filter(year=q_year, month=q_last).exists():
-        publication_open(actor=users["office"], year=q_year, quarter=calendar.quarter_of(q_last), now=history.now())
-        count("publications", 1)
     return plan

@@ -3,9 +3,11 @@
 `seed_demo --small` provisions a real township schema (t_qingshi) inside the test's transaction,
 so the schema and every row vanish when the test's transaction is rolled back.
 
-The scoring history depends on the day the seed runs, so these tests fix Django's clock
+The scoring history depends on the day the seed runs, so these tests pin the product's clock
 (`frozen_now`) at chosen moments: mid-November (ten months closed, Q3 published), the first days of
-a scoring year (nothing ended yet: entries only) and April (Q1 closed and published).
+a scoring year (the year before is built too: its twelve months closed, Q4 published, the new year's
+entries only) and April (Q1 closed and published); and the small seed runs at each of the suite's
+pinned moments (month and year ends).
 """
 import datetime as dt
 import hashlib
@@ -16,7 +18,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from accounts.models import Role, RoleAssignment, User
@@ -51,19 +52,11 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def frozen_now(monkeypatch, settings, tmp_path):
-    """Django's clock stopped at NOVEMBER (or `frozen_now.set(moment)`); evidence files in tmp_path."""
+def frozen_now(clock, settings, tmp_path):
+    """The product's clock pinned at NOVEMBER (or `frozen_now.set(moment)`); evidence files in tmp_path."""
     settings.MEDIA_ROOT = str(tmp_path)
-
-    class Frozen:
-        moment = NOVEMBER
-
-        def set(self, moment):
-            self.moment = moment
-
-    frozen = Frozen()
-    monkeypatch.setattr(timezone, "now", lambda: frozen.moment)
-    return frozen
+    clock.set(NOVEMBER)
+    return clock
 
 
 def _seed(django_capture_on_commit_callbacks=None) -> str:
@@ -197,13 +190,15 @@ def _everything(in_township) -> dict:
     return counts
 
 
-@pytest.mark.parametrize(("moment", "year", "closed", "published"), [
-    (NOVEMBER, 2026, [(2026, month) for month in range(1, 11)], (2026, 3)),
-    (dt.datetime(2027, 1, 3, 16, 0, tzinfo=SHANGHAI), 2027, [], None),  # nothing has ended yet
-    (dt.datetime(2027, 4, 10, 9, 0, tzinfo=SHANGHAI), 2027, [(2027, 1), (2027, 2), (2027, 3)], (2027, 1)),
+@pytest.mark.parametrize(("moment", "years", "closed", "published"), [
+    (NOVEMBER, [2026], [(2026, month) for month in range(1, 11)], (2026, 3)),
+    # A young year: the year before too (all twelve months closed, Q4 published), so the demo is alive.
+    (dt.datetime(2027, 1, 3, 16, 0, tzinfo=SHANGHAI), [2026, 2027], [(2026, month) for month in range(1, 13)],
+     (2026, 4)),
+    (dt.datetime(2027, 4, 10, 9, 0, tzinfo=SHANGHAI), [2027], [(2027, 1), (2027, 2), (2027, 3)], (2027, 1)),
 ], ids=["november", "new-year", "april"])
 def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
-    in_township, frozen_now, django_capture_on_commit_callbacks, moment, year, closed, published,
+    in_township, frozen_now, django_capture_on_commit_callbacks, moment, years, closed, published,
 ):
     frozen_now.set(moment)
     mail.outbox = []
@@ -213,50 +208,62 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
     clerk, office = users["clerk1"], users["office1"]
     reviewer_of = {"branch": users["secretary1"].pk, "work_team": users["workteam1"].pk,
                    "liaison": users["liaison1"].pk}
-    template = TemplateCatalogue.objects.get(year=year)
-    assert (template.is_published, template.items.count()) == (True, len(TEMPLATE_ITEMS))
-    assert set(template.items.values_list("category", flat=True)) == {"basic", "vanguard", "discipline", "veto"}
-    assert set(template.items.values_list("applies_to", flat=True)) == {"all", "resident", "remote", "elderly"}
-    starts_on = dt.date(year, 1, 1)
+    templates = {}
+    for year in years:
+        template = templates[year] = TemplateCatalogue.objects.get(year=year)
+        assert (template.is_published, template.items.count()) == (True, len(TEMPLATE_ITEMS))
+        assert set(template.items.values_list("category", flat=True)) == {"basic", "vanguard", "discipline", "veto"}
+        assert set(template.items.values_list("applies_to", flat=True)) == {"all", "resident", "remote", "elderly"}
 
     with in_township(township):
-        scoring_year = ScoringYear.objects.get()
-        assert (scoring_year.year, scoring_year.starts_on, scoring_year.ends_on, scoring_year.template_id,
-                scoring_year.base_score, scoring_year.adopted_by_id) == (
-            year, starts_on, dt.date(year, 12, 31), template.pk, Decimal("60.00"), office.pk)
-        assert Rule.objects.count() == len(TEMPLATE_ITEMS)
-        # Base score: every active member, dated the year's first day, posted that morning.
+        assert list(ScoringYear.objects.order_by("year").values_list(
+            "year", "starts_on", "ends_on", "template_id", "base_score", "adopted_by_id")) == [
+            (year, dt.date(year, 1, 1), dt.date(year, 12, 31), templates[year].pk, Decimal("60.00"), office.pk)
+            for year in years]
+        assert Rule.objects.count() == len(TEMPLATE_ITEMS) * len(years)
+        # Base score of the running year: every active member, dated the year's first day, posted
+        # that morning. The year before has none: the demo roster is entered today, and a year's
+        # base score goes only to members on the roster before that year ended.
+        year = years[-1]
         base = LedgerEntry.objects.filter(kind="base")
         active = township_members_active()
         assert base.count() == active
         assert set(base.values_list("points", "occurred_on", "booked_year", "booked_month", "posted_at")) == {
-            (Decimal("60.00"), starts_on, year, 1, _at(starts_on, 8, 30))}
+            (Decimal("60.00"), dt.date(year, 1, 1), year, 1, _at(dt.date(year, 1, 1), 8, 30))}
 
         branch_id = RoleAssignment.objects.get(user=users["secretary1"], role=Role.BRANCH_SECRETARY).branch_id
-        plan = plan_year(members=demo_branch_members(branch_id=branch_id), starts_on=starts_on, now=moment,
-                         zone=SHANGHAI, seed=f"seed-demo-scoring:qingshi:{year}")
-        recorded = [a.entry for a in plan.actions if a.kind == "create"]
-        decided = {}
-        for action in plan.actions:
-            if action.kind == "review":
-                decided.setdefault(action.entry.key, []).append(action.review)
-        late_approved = {a.entry.key for a in plan.actions if a.kind == "late_approve"}
+        recorded, decided, late_approved, months_to_close, photo_label = [], {}, set(), [], {}
+        for year in years:
+            plan = plan_year(members=demo_branch_members(branch_id=branch_id), starts_on=dt.date(year, 1, 1),
+                             now=moment, zone=SHANGHAI, seed=f"seed-demo-scoring:qingshi:{year}",
+                             ends_on=dt.date(year, 12, 31))
+            for action in plan.actions:
+                key = (year, action.entry.key) if action.entry else None
+                if action.kind == "create":
+                    recorded.append(action.entry)
+                    photo_label[id(action.entry)] = (key, f"qingshi-{year}")
+                elif action.kind == "review":
+                    decided.setdefault(key, []).append(action.review)
+                elif action.kind == "late_approve":
+                    late_approved.add(key)
+            months_to_close += plan.months_to_close
         entries = list(Entry.objects.order_by("pk").prefetch_related("reviews", "evidence"))
         assert len(entries) == len(recorded)
         posted = rejected = 0
         for planned, entry in zip(recorded, entries, strict=True):
-            reviews = decided.get(planned.key, [])
+            key, label = photo_label[id(planned)]
+            reviews = decided.get(key, [])
             assert (entry.member_id, entry.rule.code, entry.occurred_on, entry.points, entry.note) == (
                 planned.member_id, planned.rule_code, planned.occurred_on, planned.points, planned.note)
             assert entry.entered_by_id == users["office1" if planned.enterer == "office" else "clerk1"].pk
             assert entry.entered_at == planned.recorded_at
             assert entry.lag_days == (planned.recorded_at.date() - planned.occurred_on).days
             assert entry.is_late == bool(planned.late_reason) == (entry.lag_days > 7)
-            if entry.is_late and planned.key in late_approved:
+            if entry.is_late and key in late_approved:
                 assert (entry.late_decided_by_id, entry.late_reason) == (office.pk, "当事人事后才向村党支部反映，经核实后补录")
             assert [(r.level, r.reviewer_id, r.decision, r.reason) for r in entry.reviews.all()] == [
                 (level, reviewer_of[level], decision, reason) for level, _when, decision, _score, reason in reviews]
-            photos = [hashlib.sha256(demo_photo(seed=planned.key, label=f"qingshi-{year}")).hexdigest()] \
+            photos = [hashlib.sha256(demo_photo(seed=planned.key, label=label)).hexdigest()] \
                 if planned.photo else []
             assert [e.sha256 for e in entry.evidence.all()] == photos
             if any(r[2] == "reject" for r in reviews):
@@ -276,7 +283,7 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
 
         # Months closed in order on the 6th of the next month (or now), sealed with the county.
         closes = list(MonthClose.objects.order_by("year", "month"))
-        assert [(c.year, c.month) for c in closes] == closed == plan.months_to_close
+        assert [(c.year, c.month) for c in closes] == closed == months_to_close
         for close in closes:
             following = dt.date(close.year + close.month // 12, close.month % 12 + 1, 6)
             assert (close.closed_at, close.closed_by_id) == (min(_at(following, 10), moment), office.pk)
