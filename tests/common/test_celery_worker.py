@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -25,6 +24,8 @@ from django.db import connection
 
 from common.tasks import TenantContextMissing, whereami
 from config.celery import app as celery_app
+from tests.conftest import DEFAULT_MOMENT
+from tests.pinned import pinned_command
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db]
 
@@ -96,11 +97,12 @@ def celery_worker(django_db_setup, tmp_path_factory):
         "CELERY_RESULT_BACKEND": celery_app.conf.result_backend,
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
+    # The worker's clock is pinned like the tests' (at the suite's default moment, ticking).
+    command = pinned_command(
+        DEFAULT_MOMENT, "celery", "-A", "config", "worker",
         "-Q", queue, "-n", node, "--pool=solo", "--loglevel=INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]
+    )
     started = time.monotonic()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(

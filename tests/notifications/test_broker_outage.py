@@ -27,6 +27,8 @@ from accounts.models import Role, RoleAssignment, User
 from config.celery import app as celery_app
 from notifications import services
 from notifications.models import Delivery, Notification
+from tests.conftest import DEFAULT_MOMENT
+from tests.pinned import pinned_command
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / \
@@ -120,8 +122,9 @@ def _start_worker(redis_url: str, log: Path) -> subprocess.Popen:
         "PYTHONUNBUFFERED": "1",
     }
     worker = subprocess.Popen(
-        [str(Path(sys.prefix) / "bin" / "celery"), "-A", "config.celery", "worker", "--pool=solo",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", "notify-test@%h"],
+        pinned_command(DEFAULT_MOMENT, "celery", "-A", "config.celery", "worker", "--pool=solo",
+                       "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info",
+                       "-n", "notify-test@%h"),
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60

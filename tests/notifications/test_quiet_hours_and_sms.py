@@ -17,7 +17,7 @@ from notifications.channels import (
 )
 from notifications.models import Delivery
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 UTC = dt.UTC
 

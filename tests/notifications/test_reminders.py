@@ -11,7 +11,7 @@ from notifications.models import Delivery, Notification, Reminder
 from notifications.tasks import run_reminder
 from scoring.periods import notices
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 UTC = dt.UTC
 

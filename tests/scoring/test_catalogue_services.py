@@ -17,7 +17,7 @@ from tenants.organisation.models import Member
 from tests.factories import MemberFactory
 from tests.scoring.conftest import SCORING_ITEMS, scoring_template_ensure
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 YEAR = 2026
 D = dt.date
@@ -227,6 +227,7 @@ def test_base_score_is_granted_once_however_often_it_runs(township_a, in_townshi
         assert AuditEvent.objects.filter(action="base_score.grant").count() == 1
         # A member who joins mid-year gets the full base score at the next run, once.
         newcomer = MemberFactory()
+        Member.objects.filter(pk=newcomer.pk).update(created_at=dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC))
         assert services.base_scores_grant(scoring_year=YEAR, today=D(2026, 11, 25)) == 1
         assert services.base_scores_grant(scoring_year=YEAR, today=D(2026, 11, 26)) == 0
         assert LedgerEntry.objects.get(kind="base", member=newcomer).points == Decimal("100.00")

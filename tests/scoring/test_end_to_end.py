@@ -34,7 +34,7 @@ from scoring.ledger.verify import ledger_verify
 from scoring.periods.models import MonthClose, Objection, Publication
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 T = "/t/alpha"
 

@@ -21,7 +21,7 @@ from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead, Revi
 from scoring.ledger.selectors import member_vetoed, review_queue, township_today
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo-bytes" * 20
 PDF = b"%PDF-1.7\n" + b"pdf-bytes" * 20

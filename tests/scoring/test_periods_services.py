@@ -16,6 +16,7 @@ from scoring.county.models import LedgerSeal
 from scoring.ledger.models import LedgerEntry, LedgerHead
 from scoring.ledger.posting import Posting, ledger_post
 from scoring.periods import services
+from scoring.periods.calendar import month_index
 from scoring.periods.models import (
     AnnualRating,
     Appraisal,
@@ -28,7 +29,7 @@ from scoring.periods.models import (
 from scoring.periods.selectors import township_ranking
 from tests.factories import BranchFactory, MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 D = Decimal
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -110,7 +111,7 @@ def test_posting_for_sealed_month_is_booked_in_next_month(township_a, in_townshi
         assert MemberMonthScore.objects.get(close=feb, member=ledger.m3).year_to_date == D("61.00")
 
 
-def test_months_close_in_order_and_only_after_they_end(township_a, in_township, ledger):
+def test_months_close_in_order_and_only_after_they_end(township_a, in_township, ledger, clock):
     with in_township(township_a):
         services.month_close(year=2026, month=1)
         post(ledger.m1, "1", dt.date(2026, 3, 5))
@@ -118,8 +119,9 @@ def test_months_close_in_order_and_only_after_they_end(township_a, in_township, 
         with pytest.raises(DomainError) as error:
             services.month_close(year=2026, month=4)
         assert str(error.value) == "月份须按顺序结账：请先结账 2026-02。"
+        today = clock.today()
         with pytest.raises(DomainError, match="尚未结束"):
-            services.month_close(year=2026, month=11)  # today is in November 2026 or later
+            services.month_close(year=today.year, month=today.month)  # the running month
         # The month has not ended in Shanghai yet although it has in UTC.
         with pytest.raises(DomainError, match="尚未结束"):
             services.month_close(year=2026, month=2, now=dt.datetime(2026, 2, 28, 15, 59, tzinfo=dt.UTC))
@@ -276,7 +278,7 @@ def test_objections_outside_window_or_by_others_are_refused(township_a, in_towns
                                       objection_id=objection.pk, uphold=False, answer="again", now=now)
 
 
-def test_publication_needs_quarter_closed_and_beat_opens_v1_once(township_a, in_township, ledger):
+def test_publication_needs_quarter_closed_and_beat_opens_v1_once(township_a, in_township, ledger, clock):
     from scoring.periods.tasks import open_publication
 
     with in_township(township_a):
@@ -285,11 +287,18 @@ def test_publication_needs_quarter_closed_and_beat_opens_v1_once(township_a, in_
             services.publication_open(actor=None, year=2026, quarter=1)
         assert str(error.value) == "须先结账本季度最后一个月（2026-03）才能公示。"
         assert Publication.objects.count() == 0
-        for month in range(2, 10):
-            services.month_close(year=2026, month=month)
+        # The beat job publishes the quarter that ended last, once its last month is closed.
+        today = clock.today()
+        last_ended = month_index(today.year, 3 * ((today.month - 1) // 3) + 1) - 1
+        for index in range(month_index(2026, 2), last_ended):
+            services.month_close(year=index // 12, month=index % 12 + 1)
+        open_publication.apply()
+        assert Publication.objects.count() == 0
+        services.month_close(year=last_ended // 12, month=last_ended % 12 + 1)
         open_publication.apply()
         open_publication.apply()
-        assert list(Publication.objects.values_list("year", "quarter", "version")) == [(2026, 3, 1)]
+        assert list(Publication.objects.values_list("year", "quarter", "version")) == [
+            (last_ended // 12, (last_ended % 12) // 3 + 1, 1)]
 
 
 def test_beta_cannot_see_alpha_publications(township_a, township_b, in_township, ledger, make_user, client):

@@ -13,7 +13,7 @@ from scoring.periods import services
 from scoring.periods.models import Appraisal, Objection
 from tests.factories import BranchFactory, MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

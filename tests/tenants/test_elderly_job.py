@@ -20,7 +20,7 @@ from tenants.organisation.tasks import refresh_elderly_flags
 from tenants.townships.models import Township
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 ALPHA_TIME_ZONE = "Etc/GMT+12"  # POSIX sign: UTC-12
 
