@@ -89,8 +89,18 @@ def submit_form(request, form, action):
 
 
 def full_clean_or_raise(instance, **kwargs) -> None:
-    """`full_clean()` that raises a DomainError with per-field messages."""
+    """`full_clean()` that raises a DomainError with per-field messages.
+
+    Every service saves through here, so this is also where the one rule for all stored text is
+    applied: no control characters in any text field (`common.validators`)."""
+    from common.validators import control_character_errors
+
+    errors = control_character_errors(instance)
     try:
         instance.full_clean(**kwargs)
     except ValidationError as exc:
-        raise DomainError.from_validation_error(exc) from exc
+        if not errors:
+            raise DomainError.from_validation_error(exc) from exc
+        errors = {**exc.message_dict, **errors} if hasattr(exc, "error_dict") else errors
+    if errors:
+        raise DomainError.from_validation_error(ValidationError(errors))

@@ -42,6 +42,7 @@ from accounts.access import Access
 from audit.services import audit_record
 from common import clock
 from common.errors import DomainError, full_clean_or_raise
+from common.excel import ExportWorkbook
 from notifications.selectors import recipients_in_township
 from notifications.services import notify
 from tenants.organisation.models import Branch, Member, RosterImport, Village
@@ -549,23 +550,16 @@ def roster_template_workbook() -> bytes:
     return _save(workbook)
 
 
-def _write_only(title, headers: list[str]):
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(title))
-    sheet.append(headers)
-    return workbook, sheet
-
-
 def members_workbook(members: QuerySet[Member], *, mask_ids: bool) -> bytes:
     """Members in the template's columns (plus status); ID numbers masked when asked."""
     headers = [column.header() for column in COLUMNS] + [str(STATUS_LABEL)]
-    workbook, sheet = _write_only(pgettext_lazy("roster sheet", "Members"), headers)
+    book = ExportWorkbook().sheet(pgettext_lazy("roster sheet", "Members"), headers)
     labels = {
         name: dict(column.choices.choices) for name, column in COLUMN_BY_FIELD.items() if column.kind == "choice"
     }
     statuses = dict(Member.Status.choices)
     for member in members.iterator(chunk_size=2000):
-        sheet.append([
+        book.append([
             member.name,
             str(labels["sex"].get(member.sex, member.sex)),
             member.birth_date,
@@ -583,7 +577,7 @@ def members_workbook(members: QuerySet[Member], *, mask_ids: bool) -> bytes:
             _yes_no(member.is_elderly),
             str(statuses.get(member.status, member.status)),
         ])
-    return _save(workbook)
+    return book.to_bytes()
 
 
 def villages_workbook(villages: QuerySet[Village]) -> bytes:
@@ -591,10 +585,10 @@ def villages_workbook(villages: QuerySet[Village]) -> bytes:
         pgettext_lazy("roster export", "Name"), pgettext_lazy("roster export", "Code"),
         pgettext_lazy("roster export", "Branches"), pgettext_lazy("roster export", "Active members"),
     )]
-    workbook, sheet = _write_only(pgettext_lazy("roster sheet", "Villages"), headers)
+    book = ExportWorkbook().sheet(pgettext_lazy("roster sheet", "Villages"), headers)
     for village in villages:
-        sheet.append([village.name, village.code, village.branch_count, village.member_count])
-    return _save(workbook)
+        book.append([village.name, village.code, village.branch_count, village.member_count])
+    return book.to_bytes()
 
 
 def branches_workbook(branches: QuerySet[Branch]) -> bytes:
@@ -603,13 +597,13 @@ def branches_workbook(branches: QuerySet[Branch]) -> bytes:
         pgettext_lazy("roster export", "Parent branch"), pgettext_lazy("roster export", "Village"),
         pgettext_lazy("roster export", "Active members"),
     )]
-    workbook, sheet = _write_only(pgettext_lazy("roster sheet", "Branches"), headers)
+    book = ExportWorkbook().sheet(pgettext_lazy("roster sheet", "Branches"), headers)
     for branch in branches:
-        sheet.append([
+        book.append([
             branch.name, str(branch.get_kind_display()), branch.parent.name if branch.parent else None,
             branch.village.name if branch.village else None, branch.member_count,
         ])
-    return _save(workbook)
+    return book.to_bytes()
 
 
 def errors_workbook(roster: RosterImport) -> bytes:
@@ -618,7 +612,7 @@ def errors_workbook(roster: RosterImport) -> bytes:
         pgettext_lazy("roster report", "Row"), pgettext_lazy("roster report", "Column"),
         pgettext_lazy("roster report", "Reason"),
     )]
-    workbook, sheet = _write_only(pgettext_lazy("roster sheet", "Errors"), headers)
+    book = ExportWorkbook().sheet(pgettext_lazy("roster sheet", "Errors"), headers)
     for error in roster.errors:
-        sheet.append([error.get("row"), error.get("field", ""), error.get("message", "")])
-    return _save(workbook)
+        book.append([error.get("row"), error.get("field", ""), error.get("message", "")])
+    return book.to_bytes()
