@@ -13,12 +13,8 @@ from rest_framework import permissions, serializers, viewsets
 
 from accounts.api import AccessAPIMixin, InTownship, StableOrderingFilter
 from audit.models import AuditEvent
-from audit.selectors import AuditEventFilter, audit_event_list
+from audit.selectors import AuditEventFilter, audit_event_list, audit_snapshots_for
 from common.errors import PERMISSION_DENIED
-from tenants.organisation.validators import mask_id_number
-
-# Snapshot keys holding resident ID numbers, masked for those who may not see them.
-_ID_NUMBER_KEYS = {"id_number"}
 
 
 class CanViewAudit(permissions.BasePermission):
@@ -36,12 +32,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        access = self.context.get("access")
-        if access is None or not access.can_view_id_numbers:
-            for key in ("before", "after"):
-                if isinstance(data.get(key), dict):
-                    data[key] = {k: mask_id_number(v) if k in _ID_NUMBER_KEYS and isinstance(v, str) else v
-                                 for k, v in data[key].items()}
+        data["before"], data["after"] = audit_snapshots_for(instance, access=self.context.get("access"))
         return data
 
 

@@ -22,3 +22,23 @@ def audit_event_list(*, filters: dict | None = None) -> QuerySet[AuditEvent]:
     """Audit events of the current schema, newest first, filtered."""
     qs = AuditEvent.objects.all()
     return AuditEventFilter(filters or {}, queryset=qs).qs
+
+
+# Snapshot keys holding resident ID numbers, masked for viewers who may not see them.
+ID_NUMBER_KEYS = frozenset({"id_number"})
+
+
+def audit_snapshots_for(event: AuditEvent, *, access) -> tuple[dict | None, dict | None]:
+    """The event's `before` and `after` as `access` may see them: resident ID numbers masked
+    unless the viewer may see them (`access.can_view_id_numbers`, the township office). Every
+    rendering of audit data (pages, API, exports) reads the snapshots through here."""
+    from tenants.organisation.validators import mask_id_number
+
+    show = access is not None and access.can_view_id_numbers
+
+    def visible(snapshot):
+        if show or not isinstance(snapshot, dict):
+            return snapshot
+        return {k: mask_id_number(v) if k in ID_NUMBER_KEYS and isinstance(v, str) else v for k, v in snapshot.items()}
+
+    return visible(event.before), visible(event.after)

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from audit.models import AuditEvent
-from audit.selectors import AuditEventFilter, audit_event_list
+from audit.selectors import AuditEventFilter, audit_event_list, audit_snapshots_for
 from common.decorators import access_required
 
 PAGE_SIZE = 50
@@ -42,11 +42,12 @@ class Change:
     after: str
 
 
-def changes_of(event: AuditEvent) -> list[Change]:
+def changes_of(event: AuditEvent, *, access) -> list[Change]:
     """The keys whose value differs between `before` and `after` (a created or deleted object
-    shows every key it had)."""
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
+    shows every key it had), as `access` may see them (ID numbers masked)."""
+    before, after = audit_snapshots_for(event, access=access)
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
     return [Change(key, _text(before.get(key)), _text(after.get(key)))
             for key in keys if before.get(key) != after.get(key)]
@@ -68,7 +69,7 @@ def _time_zone(request) -> str:
 def event_list(request):
     events = audit_event_list(filters=request.GET)
     page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(event, changes_of(event)) for event in page_obj]
+    rows = [(event, changes_of(event, access=request.access)) for event in page_obj]
     return render(request, "audit/event_list.html", {
         "form": _filter_form(request.GET), "page_obj": page_obj, "rows": rows, "tz": _time_zone(request),
     })
@@ -81,5 +82,5 @@ def event_detail(request, pk):
     except AuditEvent.DoesNotExist:
         raise Http404 from None
     return render(request, "audit/event_detail.html", {
-        "event": event, "changes": changes_of(event), "tz": _time_zone(request),
+        "event": event, "changes": changes_of(event, access=request.access), "tz": _time_zone(request),
     })

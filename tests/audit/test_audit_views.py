@@ -117,3 +117,34 @@ def test_pages_hold_50_events(client, make_user, in_township, township_a):
 
     assert len(first.context["rows"]) == 50
     assert _reprs(second) == ["村0"]
+
+
+ID_NUMBER = "371326199001011234"
+
+
+@pytest.mark.parametrize(("role", "shown"), [
+    (Role.TOWNSHIP_OFFICE, ID_NUMBER),
+    (Role.COUNTY_ADMIN, "371***********1234"),
+])
+def test_id_numbers_in_audit_pages_and_api_follow_the_viewer(client, make_user, in_township, township_a, role, shown):
+    """Issue 9, defect 2: the county admin saw full ID numbers in the township's audit pages."""
+    with in_township(township_a):
+        event = _event("member.create", "张三", object_type="organisation.member",
+                       after={"name": "张三", "id_number": ID_NUMBER})
+        _event("member.update", "张三", object_type="organisation.member",
+               before={"id_number": ID_NUMBER}, after={"id_number": "371326199001011242"})
+    user = make_user(role, township_a)
+    client.force_login(user)
+    listing = client.get("/t/alpha/audit/")
+    detail = client.get(f"/t/alpha/audit/{event.pk}/")
+    api = client.get(f"/t/alpha/api/v1/audit-events/{event.pk}/")
+    for response in (listing, detail, api):
+        assert response.status_code == 200
+    assert [(c.key, c.after) for c in detail.context["changes"]] == [("name", "张三"), ("id_number", shown)]
+    assert api.json()["after"] == {"name": "张三", "id_number": shown}
+    for response in (listing, detail):
+        page = response.content.decode()
+        assert shown in page
+        if shown != ID_NUMBER:
+            assert ID_NUMBER not in page
+            assert "371326199001011242" not in page
