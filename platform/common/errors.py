@@ -92,10 +92,11 @@ def full_clean_or_raise(instance, **kwargs) -> None:
     """`full_clean()` that raises a DomainError with per-field messages.
 
     Every service saves through here, so this is also where the one rule for all stored text is
-    applied: no control characters in any text field (`common.validators`)."""
-    from common.validators import control_character_errors
+    applied: no control characters in any text field, and every date in a plausible range
+    (`common.validators`)."""
+    from common.validators import control_character_errors, date_range_errors
 
-    errors = control_character_errors(instance)
+    errors = {**date_range_errors(instance), **control_character_errors(instance)}
     try:
         instance.full_clean(**kwargs)
     except ValidationError as exc:

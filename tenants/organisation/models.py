@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import not_in_future
 from tenants.organisation.validators import mask_id_number, normalise_id_number, validate_id_number
 
 PHONE_VALIDATOR = RegexValidator(r"^[0-9+\-\s]{5,20}$", _("Enter a valid phone number."))
@@ -101,10 +102,10 @@ class Member(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=[not_in_future])
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True, validators=[validate_id_number])
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE_VALIDATOR])
-    joined_on = models.DateField(_("date joined"))
+    joined_on = models.DateField(_("date joined"), validators=[not_in_future])
     kind = models.CharField(_("membership"), max_length=16, choices=Kind.choices, default=Kind.FULL)
     probation_ends_on = models.DateField(_("probation ends"), null=True, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.RURAL)
@@ -171,7 +172,7 @@ class MemberTransfer(models.Model):
         Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
     )
     destination = models.CharField(_("destination outside the township"), max_length=200, blank=True)
-    transferred_on = models.DateField(_("date"))
+    transferred_on = models.DateField(_("date"), validators=[not_in_future])
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

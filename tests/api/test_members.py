@@ -280,3 +280,30 @@ def test_members_list_query_count_does_not_grow_with_rows(api, office, branches,
         assert client.get("/t/alpha/api/v1/members/").json()["count"] == 11
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("transferred_on", "9999-12-31", "请输入 1900-01-01 至 2036-11-20 之间的日期。"),
+    ("transferred_on", "0001-01-01", "请输入 1900-01-01 至 2036-11-20 之间的日期。"),
+    ("transferred_on", "2026-11-21", "该日期晚于今天，请填写实际发生的日期。"),
+])
+def test_implausible_transfer_dates_are_refused(api, office, branches, township_a, in_township, field, value, message):
+    """Issue 9, defect 7 (the clock is pinned at 2026-11-20)."""
+    east, west = branches
+    with in_township(township_a):
+        moving = MemberFactory(branch=east)
+    before = _state(in_township, township_a)
+    response = api(office).post(f"/t/alpha/api/v1/members/{moving.pk}/transfer/",
+                                {"to_branch": west.pk, field: value, "reason": "搬家"})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"][field] == [message]
+    assert _state(in_township, township_a) == before
+
+
+def test_a_join_date_in_the_future_is_refused(api, office, branches, township_a, in_township):
+    east, _west = branches
+    before = _state(in_township, township_a)
+    response = api(office).post("/t/alpha/api/v1/members/", _payload(east, joined_on="2026-12-01"))
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["joined_on"] == ["该日期晚于今天，请填写实际发生的日期。"]
+    assert _state(in_township, township_a) == before
