@@ -44,6 +44,13 @@ class Entry(models.Model):
     current_level = models.CharField(max_length=16, choices=ReviewLevel.choices, blank=True)
     final_points = models.DecimalField(_("final points"), max_digits=7, decimal_places=2, null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A correcting entry (纠错): proposed by a spot check, a substantiated tip or the office against a
+    # posted entry; it goes through the same review path and is posted as its own ledger row
+    # (kind "correction"), so the original row is never touched. `source` names what proposed it,
+    # e.g. "check:12" or "tip:3".
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="corrections", verbose_name=_("corrects entry"))
+    source = models.CharField(_("proposed by"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-entered_at", "-id"]

@@ -68,6 +68,14 @@ NOT_AWAITING_LATE = _("This entry is not waiting for late-entry approval.")
 CANNOT_DECIDE_LATE = _("Only the township office approves late entries.")
 LATE_REJECT_NOTE_REQUIRED = _("Give the reason for refusing the late entry.")
 LATE_OWN_ENTRY = _("You cannot approve a late entry you recorded or one about yourself.")
+CANNOT_PROPOSE_CORRECTION = _("You may not propose corrections.")
+CORRECT_ONLY_POSTED = _("Only a posted entry can be corrected.")
+CORRECTION_OF_CORRECTION = _("Correct the original entry, not a correction.")
+CORRECTION_REASON_REQUIRED = _("Give the reason for the correction.")
+CORRECTION_ZERO = _("A correction must change the points.")
+CORRECTION_OUT_OF_RANGE = _("After this correction the entry would count %(net)s points; it must stay between "
+                            "%(min)s and %(max)s (corrections already posted or pending included).")
+CORRECTION_AS_PROPOSED = _("A correction is approved or rejected as proposed; propose a new one for other points.")
 
 CENT = Decimal("0.01")
 PENDING = (Entry.Status.AWAITING_LATE_APPROVAL, Entry.Status.IN_REVIEW)
@@ -197,8 +205,9 @@ def _post(entry: Entry, actor, final_points: Decimal) -> LedgerEntry:
     _check_caps(member_id=entry.member_id, rule=entry.rule, occurred_on=entry.occurred_on, points=final_points,
                 exclude_entry_id=entry.pk)
     before = snapshot(entry)
+    kind = LedgerEntry.Kind.CORRECTION if entry.corrects_id else LedgerEntry.Kind.ADJUSTMENT
     [row] = ledger_post(postings=[Posting(
-        kind=LedgerEntry.Kind.ADJUSTMENT, member_id=entry.member_id, points=final_points,
+        kind=kind, member_id=entry.member_id, points=final_points,
         occurred_on=entry.occurred_on, scoring_year=entry.rule.scoring_year.year, rule_id=entry.rule_id,
         entry_id=entry.pk, note=entry.note, evidence_hashes=tuple(entry.evidence.values_list("sha256", flat=True)),
     )], actor_id=getattr(actor, "pk", None))
@@ -348,7 +357,11 @@ def entry_review(
     reason = (reason or "").strip()
     if decision == REJECT and not reason:
         raise _field_error("reason", REJECT_REASON_REQUIRED)
-    if decision == APPROVE:
+    if decision == APPROVE and entry.corrects_id:
+        given = entry.points if score in (None, "") else _decimal(score, "score")
+        if given != entry.points:
+            raise _field_error("score", CORRECTION_AS_PROPOSED)
+    elif decision == APPROVE:
         given = entry.points if score in (None, "") else _decimal(score, "score")
         _check_points(entry.rule, given, field="score", message=SCORE_OUT_OF_RANGE)
     else:
@@ -376,6 +389,60 @@ def entry_review(
         _notify_awaiting(entry, actor)
         return entry
     scores = {r.level: (r.score if r.score is not None else entry.points) for r in entry.reviews.all()}
-    _post(entry, actor, weighted_points(entry, scores))
+    _post(entry, actor, entry.points if entry.corrects_id else weighted_points(entry, scores))
     _notify_enterer(entry, "entry.approved", actor)
+    return entry
+
+
+def _correction_bounds(original: Entry, points: Decimal) -> None:
+    """The original's net points after all its corrections (posted or pending) and this one must
+    stay between zero and the item's range, on the item's side of zero."""
+    rule = original.rule
+    corrections = original.corrections.exclude(status=Entry.Status.REJECTED)
+    net = (original.final_points or Decimal("0")) + points + sum(
+        (c.final_points if c.status == Entry.Status.POSTED else c.points for c in corrections), Decimal("0"))
+    low, high = min(Decimal("0"), rule.points_min), max(Decimal("0"), rule.points_max)
+    if not low <= net <= high:
+        raise _field_error("points", CORRECTION_OUT_OF_RANGE % {"net": net, "min": low, "max": high})
+
+
+@transaction.atomic
+def entry_correction_propose(
+    *, actor, access: Access, entry_id: int, points, reason: str, source: str = "", authorised: bool = False,
+) -> Entry:
+    """Propose a correcting entry of `points` (the change: negative to take points back) against a
+    posted entry. It goes through the scoring year's review path like any entry and is posted as a
+    "correction" row; the original entry and its ledger row stay as they are.
+
+    The township office, the supervision office and the discipline commission may propose one;
+    other callers (a spot-check team member, say) pass `authorised=True` after checking their own rule.
+    """
+    from accounts.models import Role
+
+    if not (authorised or access.runs_scoring
+            or access.has_role(Role.SUPERVISION_OFFICE, Role.DISCIPLINE_COMMISSION)):
+        raise PermissionDenied(CANNOT_PROPOSE_CORRECTION)
+    original = _locked_entry(entry_id)
+    if original.status != Entry.Status.POSTED:
+        raise Conflict(CORRECT_ONLY_POSTED)
+    if original.corrects_id:
+        raise Conflict(CORRECTION_OF_CORRECTION)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _field_error("reason", CORRECTION_REASON_REQUIRED)
+    points = _decimal(points, "points")
+    if points == 0:
+        raise _field_error("points", CORRECTION_ZERO)
+    _correction_bounds(original, points)
+    levels, weights = _review_path(original.rule.scoring_year)
+    entry = Entry(
+        member=original.member, rule=original.rule, occurred_on=original.occurred_on, points=points, note=reason,
+        status=Entry.Status.IN_REVIEW, entered_by_id=actor.pk, lag_days=(township_today() - original.occurred_on).days,
+        review_levels=levels, review_weights=weights, current_level="", corrects=original, source=source[:40],
+    )
+    full_clean_or_raise(entry)
+    entry.save()
+    audit_record(actor=actor, action="entry.correction_propose", instance=entry,
+                 after={**snapshot(entry), "corrects": original.pk, "source": entry.source})
+    _start_review_or_post(entry, actor)
     return entry

@@ -465,3 +465,66 @@ def test_beta_users_cannot_see_or_act_on_alpha_entries(world, in_township, towns
                                   entry_id=entry.pk, decision="approve")
         assert Review.objects.count() == 0
         assert connection.schema_name == world.township.schema_name
+
+
+def _posted(world, points="4"):
+    entry = create(world, points=points)
+    review(world, world.users.secretary, entry)
+    review(world, world.users.work_team, entry)
+    review(world, world.users.liaison, entry)
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.POSTED
+    return entry
+
+
+def test_a_correction_is_its_own_reviewed_row_and_the_original_is_untouched(world, in_township, make_user):
+    supervisor = make_user("supervision_office", world.township)
+    with in_township(world.township):
+        original = _posted(world)
+        row = LedgerEntry.objects.get(entry=original)
+        original_row = (row.pk, row.points, row.hash)
+        correction = services.entry_correction_propose(
+            actor=supervisor, access=acc(supervisor, world.township), entry_id=original.pk, points="-4",
+            reason="抽查：未参加主题党日", source="check:1")
+        assert (correction.status, correction.current_level, correction.corrects_id) == (
+            Entry.Status.IN_REVIEW, "branch", original.pk)
+        assert LedgerEntry.objects.count() == 1  # nothing posted before review
+        with pytest.raises(DomainError) as exc:
+            review(world, world.users.secretary, correction, score="-2")
+        assert "score" in exc.value.field_errors
+        for user in (world.users.secretary, world.users.work_team, world.users.liaison):
+            review(world, user, correction)
+        posted = LedgerEntry.objects.get(entry=correction)
+        assert (posted.kind, posted.points, posted.rule_id) == ("correction", Decimal("-4.00"), original.rule_id)
+        row = LedgerEntry.objects.get(entry=original)
+        assert (row.pk, row.points, row.hash) == original_row
+        original.refresh_from_db()
+        assert (original.status, original.final_points) == (Entry.Status.POSTED, Decimal("4.00"))
+        assert AuditEvent.objects.filter(action="entry.correction_propose", object_id=str(correction.pk)).exists()
+
+
+def test_corrections_stay_within_the_item_and_need_authority_and_a_reason(world, in_township):
+    office = world.users.office
+    with in_township(world.township):
+        original = _posted(world)
+
+        def propose(user=office, **kwargs):
+            params = {"entry_id": original.pk, "points": "-1", "reason": "分值有误"}
+            params.update(kwargs)
+            return services.entry_correction_propose(actor=user, access=acc(user, world.township), **params)
+
+        before = counts()
+        with pytest.raises(PermissionDenied):
+            propose(user=world.users.clerk)
+        for kwargs, field in (({"reason": " "}, "reason"), ({"points": "0"}, "points"), ({"points": "-5"}, "points"),
+                              ({"points": "5"}, "points")):
+            with pytest.raises(DomainError) as exc:
+                propose(**kwargs)
+            assert field in exc.value.field_errors
+        assert counts() == before
+        first = propose(points="-3")
+        with pytest.raises(DomainError):  # the pending -3 counts: -2 more would go below zero
+            propose(points="-2")
+        with pytest.raises(Conflict):
+            propose(entry_id=first.pk)
+        assert propose(points="-1", authorised=True, user=world.users.clerk).corrects_id == original.pk
