@@ -134,6 +134,14 @@ class CardRowSerializer(serializers.ModelSerializer):
         return ReviewSerializer(obj.entry.reviews.all(), many=True, context=self.context).data
 
 
+class AnchorSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The anchor's number in the township's chain of anchors.")
+    head_seq = serializers.IntegerField(help_text="The last ledger entry the county holds a copy of.")
+    head_hash = serializers.CharField(help_text="The ledger's hash at that entry.")
+    hash = serializers.CharField(help_text="The anchor's own chained hash.")
+    anchored_at = serializers.DateTimeField()
+
+
 class PointsCardSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     member_name = serializers.CharField(source="member.name")
@@ -144,6 +152,8 @@ class PointsCardSerializer(serializers.Serializer):
     ranked = serializers.IntegerField(help_text="Members ranked in the branch.")
     vetoed = serializers.BooleanField(help_text="A one-vote veto item was posted this year.")
     rows = CardRowSerializer(many=True)
+    anchor = AnchorSerializer(allow_null=True, help_text="The county's latest copy of the township ledger's head: "
+                              "every entry up to it is protected against rewriting.")
 
 
 # --- views --------------------------------------------------------------------------------------------
