@@ -29,7 +29,10 @@ NO_TOWNSHIP_ROLE = _("You hold no role in this township.")
 
 # --- shared plumbing --------------------------------------------------------------------------
 class AccessAPIMixin:
-    """Sets `request.access` for the authenticated API user (session or token)."""
+    """Sets `request.access` for the authenticated API user (session or token). Object ids in
+    URLs are numbers: anything else does not match the route (404), never reaches an `int()`."""
+
+    lookup_value_regex = "[0-9]+"
 
     def perform_authentication(self, request):
         super().perform_authentication(request)

@@ -15,12 +15,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship, StableOrderingFilter
-from common.errors import PermissionDenied
+from common.api import SafeJSONParser
+from common.errors import NotFound, PermissionDenied
 from scoring.ledger import services
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
 from scoring.ledger.selectors import (
@@ -167,7 +168,7 @@ class EntryViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = EntryFilter
     ordering_fields = ["entered_at", "occurred_on", "points", "status"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     def get_queryset(self) -> QuerySet[Entry]:
         if getattr(self, "swagger_fake_view", False):
@@ -242,7 +243,11 @@ class EntryViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]})
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_pk>[0-9]+)")
     def evidence(self, request, pk=None, evidence_pk=None):
-        evidence = evidence_get(access=request.access, entry_id=int(pk), pk=int(evidence_pk))
+        try:
+            entry_id, evidence_id = int(pk), int(evidence_pk)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        evidence = evidence_get(access=request.access, entry_id=entry_id, pk=evidence_id)
         response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
                                 filename=evidence.original_name)
         response["X-Content-Type-Options"] = "nosniff"
