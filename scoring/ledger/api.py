@@ -8,7 +8,6 @@ serializers only check types and shape output.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import FileResponse
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +22,7 @@ from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship, StableOrde
 from common.api import SafeJSONParser
 from common.errors import NotFound, PermissionDenied
 from scoring.ledger import services
+from scoring.ledger.evidence import evidence_response
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
 from scoring.ledger.selectors import (
     EntryFilter,
@@ -248,10 +248,7 @@ class EntryViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         except (TypeError, ValueError):
             raise NotFound() from None
         evidence = evidence_get(access=request.access, entry_id=entry_id, pk=evidence_id)
-        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                                filename=evidence.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence_response(evidence)
 
 
 class PointsCardView(AccessAPIMixin, APIView):
