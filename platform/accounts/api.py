@@ -7,7 +7,7 @@ and the scoped selectors) on every request.
 """
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -15,12 +15,12 @@ from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import access_for
-from accounts.backends import ACCOUNT_LOCKED, user_is_locked
+from accounts.backends import ACCOUNT_LOCKED, login_guard, login_locked
 from accounts.models import RoleAssignment, User
+from accounts.throttles import LoginAddressThrottle
 from common.errors import DomainError, PermissionDenied
 
 INVALID_CREDENTIALS = _("Wrong username or password.")
@@ -92,18 +92,19 @@ class TokenSerializer(serializers.Serializer):
 
 
 def token_obtain(*, request, username: str, password: str) -> Token:
-    """The user's API token for a correct password; honours the lockout of `LockoutModelBackend`.
-
-    A locked account is refused (403) even with the right password; the failure that locks it
-    answers with the locked message too, as the login form does.
-    """
-    if user_is_locked(username):
-        raise PermissionDenied(ACCOUNT_LOCKED, code="account_locked")
+    """The user's API token for a correct password, under the same guards and lockout as the login
+    page (`accounts.backends`). A locked account is refused (403) even with the right password;
+    the failure that locks it answers with the locked message too. A success is a login like the
+    page's (signal `user_logged_in`: last login, axes' login record and reset)."""
+    refusal = login_guard(request, username, throttle=False)
+    if refusal:
+        raise PermissionDenied(refusal, code="account_guarded")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        if user_is_locked(username):
+        if login_locked(request):
             raise PermissionDenied(ACCOUNT_LOCKED, code="account_locked")
         raise DomainError(INVALID_CREDENTIALS, code="invalid_credentials")
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, _created = Token.objects.get_or_create(user=user)
     return token
 
@@ -113,8 +114,7 @@ class AuthTokenView(APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginAddressThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer,

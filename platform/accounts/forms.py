@@ -1,12 +1,12 @@
-"""Forms of the login page and of a township's people pages. They only shape input: the
-lockout lives in `accounts.backends`, user and role rules in `accounts.services`."""
+"""Forms of the login page and of a township's people pages. They only shape input: throttles
+and lockout live in `accounts.backends`, user and role rules in `accounts.services`."""
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.backends import ACCOUNT_LOCKED, user_is_locked
+from accounts.backends import ACCOUNT_LOCKED, login_guard, login_locked
 from accounts.models import (
     BRANCH_SCOPED_ROLES,
     MEMBER_SCOPED_ROLES,
@@ -23,14 +23,15 @@ class LoginForm(AuthenticationForm):
     error_messages = {**AuthenticationForm.error_messages, "locked": ACCOUNT_LOCKED}
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and user_is_locked(username):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        username = self.cleaned_data.get("username") or ""
+        refusal = login_guard(self.request, username)
+        if refusal:
+            raise forms.ValidationError(refusal, code="throttled")
         try:
             return super().clean()
         except forms.ValidationError:
-            # The failure that reaches the limit locks the account: say so at once.
-            if username and user_is_locked(username):
+            # Locked (or the failure that reaches the limit locks it): say so at once.
+            if login_locked(self.request):
                 raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
             raise
 

@@ -1,6 +1,7 @@
 """Accounts and role assignments. Every write is audited in the public schema."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +17,12 @@ from accounts.models import (
     User,
 )
 from audit.services import audit_record, snapshot
+from common import clock
 from common.announce import announce
-from common.errors import DomainError, full_clean_or_raise
+from common.errors import DomainError, NotFound, full_clean_or_raise
 
 USERNAME_TAKEN = _("This username is already taken.")
+LOCKOUT_NOT_FOUND = _("This lockout has already been lifted or has expired.")
 ROLE_NEEDS_VILLAGES = _("This role needs at least one village.")
 ROLE_NEEDS_BRANCH = _("This role needs a branch.")
 ROLE_NEEDS_MEMBER = _("This role needs the member's record.")
@@ -111,3 +114,32 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     assignment.delete()
     audit_record(actor=actor, action="role.revoke", object_type="accounts.roleassignment", object_id=pk,
                  object_repr=str(before.get("role")), before=before)
+
+
+# --- login lockouts (django-axes records) -----------------------------------------------------------
+def login_lockouts():
+    """Account-and-address pairs locked now (failures at the limit within the cool-off)."""
+    from axes.models import AccessAttempt
+
+    since = clock.now() - settings.AXES_COOLOFF_TIME
+    return (AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                                         attempt_time__gte=since)
+            .order_by("-attempt_time"))
+
+
+@transaction.atomic
+def login_unlock(*, actor, attempt_id: int) -> None:
+    """The county admin lifts one lockout (and the account's many-addresses guard); audited."""
+    from axes.models import AccessAttempt
+
+    from accounts.backends import account_failures_forget
+
+    attempt = AccessAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise NotFound(LOCKOUT_NOT_FOUND)
+    before = {"username": attempt.username, "ip_address": attempt.ip_address,
+              "failures": attempt.failures_since_start}
+    AccessAttempt.objects.filter(username=attempt.username, ip_address=attempt.ip_address).delete()
+    account_failures_forget(attempt.username or "")
+    audit_record(actor=actor, action="login.unlock", object_type="accounts.login", object_id=attempt.username or "",
+                 object_repr=f"{attempt.username} @ {attempt.ip_address}", before=before, after=None)

@@ -25,11 +25,13 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from accounts import services
 from accounts.forms import LoginForm, RoleAssignForm
 from accounts.models import Role, RoleAssignment, User
+from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation.selectors import branch_scope, member_list, member_scope, village_scope
 from tenants.townships.selectors import role_scope_names, township_role_list
 
 ROLE_ASSIGNED = _("Role %(role)s given to %(user)s.")
+LOCKOUT_LIFTED = _("Lockout lifted: the account can log in from that address again.")
 ROLE_REVOKED = _("Role %(role)s taken from %(user)s.")
 MEMBER_OPTIONS_LIMIT = 20
 
@@ -167,3 +169,17 @@ def member_options(request):
     """htmx: <option>s of members matching ?member_search=, for the member select."""
     choices = _member_choices(request, query=request.GET.get("member_search", ""))
     return render(request, "accounts/_member_options.html", {"choices": choices})
+
+
+# --- login lockouts (county admin) -------------------------------------------------------------------
+@access_required(lambda access: access.is_county_admin)
+def lockout_list(request):
+    if request.method == "POST":
+        try:
+            services.login_unlock(actor=request.user, attempt_id=int(request.POST.get("attempt", "0")))
+            messages.success(request, LOCKOUT_LIFTED)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)) if isinstance(exc, DomainError)
+                           else str(services.LOCKOUT_NOT_FOUND))
+        return redirect("accounts:lockouts")
+    return render(request, "accounts/lockout_list.html", {"lockouts": services.login_lockouts()})
