@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts.access import access_for
 from accounts.backends import ACCOUNT_LOCKED, login_guard, login_locked
 from accounts.models import RoleAssignment, User
+from accounts.services import password_change
 from accounts.throttles import LoginAddressThrottle
 from common.errors import DomainError, PermissionDenied
 
@@ -189,3 +190,21 @@ class MeView(AccessAPIMixin, APIView):
                 "can_view_audit": access.can_view_audit,
             },
         }).data)
+
+
+# --- own password -----------------------------------------------------------------------------------
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class MePasswordView(AccessAPIMixin, APIView):
+    """Change your own password (an account with an initial password must do this first)."""
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None, 400: ErrorSerializer},
+                   tags=["auth"], operation_id="me_password_change")
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_change(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -124,3 +124,19 @@ class RoleAssignForm(forms.Form):
             "branch_id": data["branch_id"].pk if which == "branch" and data.get("branch_id") else None,
             "member_id": data.get("member_id") if which == "member" else None,
         }
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label=_("New password"), strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                   help_text=_("At least 8 characters, not only digits, not a common password."))
+    new_password_again = forms.CharField(label=_("New password again"), strip=False,
+                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password_again") != data.get("new_password"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data

@@ -34,13 +34,15 @@ CLERK_VILLAGE_LIMIT = _("A clerk serves at most 3 villages.")  # the report: 1 t
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, full_name: str = "", phone: str = "", email: str = "",
-    language: str = "zh-hans",
+    language: str = "zh-hans", initial_password: bool = True,
 ) -> User:
+    """A new account. Its password is an initial one the person must change at first login,
+    unless `initial_password=False` (the demo's well-known accounts)."""
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(USERNAME_TAKEN, field_errors={"username": [USERNAME_TAKEN]})
     user = User(username=username, full_name=full_name.strip(), phone=phone.strip(), email=email.strip(),
-                language=language)
+                language=language, must_change_password=initial_password)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -51,6 +53,30 @@ def user_create(
     audit_record(actor=actor, action="user.create", instance=user,
                  after=snapshot(user, fields=["username", "full_name", "phone", "email", "language"]))
     announce(event="account.created", recipients=[user], context={"username": user.username}, actor=actor)
+    return user
+
+
+PASSWORD_OLD_WRONG = _("Your current password is not correct.")
+PASSWORD_SAME = _("Choose a password different from the current one.")
+
+
+@transaction.atomic
+def password_change(*, user, old_password: str, new_password: str) -> User:
+    """The person changes their own password (checked by the password validators); clears the
+    must-change flag; audited (without the passwords)."""
+    if not user.check_password(old_password or ""):
+        raise DomainError(PASSWORD_OLD_WRONG, field_errors={"old_password": [PASSWORD_OLD_WRONG]})
+    if old_password == new_password:
+        raise DomainError(PASSWORD_SAME, field_errors={"new_password": [PASSWORD_SAME]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field_errors={"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    was_forced = user.must_change_password
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=user, action="user.password_change", instance=user, after={"was_initial": was_forced})
     return user
 
 

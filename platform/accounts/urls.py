@@ -7,4 +7,5 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("lockouts/", views.lockout_list, name="lockouts"),
+    path("password/", views.password_change, name="password_change"),
 ]

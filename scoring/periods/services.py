@@ -409,6 +409,14 @@ def objection_raise(*, actor, access: Access, publication_id: int, member_id: in
         objection.save()
         audit_record(actor=actor, action="objection.raise", instance=objection,
                      after=snapshot(objection, fields=["publication", "member", "reason", "answer_due_at"]))
+        # The office answers objections: tell it at once (it also sees them listed on its pages).
+        from notifications.selectors import township_office_users
+
+        _notify(event="objection.raised", users=township_office_users(township=connection.tenant), actor=actor,
+                context={"township_name": connection.tenant.name, "member_name": member.name,
+                         "month": quarter_name(publication.year, publication.quarter), "reason": reason,
+                         "answer_due_on": clock.today(at=objection.answer_due_at).isoformat(),
+                         "objection_id": objection.pk})
     return objection
 
 

@@ -96,3 +96,51 @@ def test_unknown_user_gets_the_same_message(client):
     html = _login(client, "nobody", "wrong").content.decode()
     assert INVALID_LOGIN in html
     assert not User.objects.filter(username="nobody").exists()
+
+
+def test_an_initial_password_must_be_changed_before_anything_else(client):
+    from accounts.services import user_create
+
+    user_create(actor=None, username="newbie", password="Initial-pass-42")
+    assert _login(client, "newbie", "Initial-pass-42").status_code == 302
+    assert client.get("/").url == "/accounts/password/"
+    assert client.get("/t/alpha/").url == "/accounts/password/"
+    api = client.get("/api/v1/me/")
+    assert (api.status_code, api.json()["error"]["code"]) == (403, "password_change_required")
+    page = client.get("/accounts/password/").content.decode()
+    assert "初始密码" in page
+
+    wrong = client.post("/accounts/password/", {"old_password": "nope", "new_password": "Own-pass-2026",
+                                                "new_password_again": "Own-pass-2026"})
+    assert wrong.status_code == 400
+    assert "当前密码不正确" in wrong.content.decode()
+    weak = client.post("/accounts/password/", {"old_password": "Initial-pass-42", "new_password": "12345678",
+                                               "new_password_again": "12345678"})
+    assert weak.status_code == 400
+    done = client.post("/accounts/password/", {"old_password": "Initial-pass-42", "new_password": "Own-pass-2026",
+                                               "new_password_again": "Own-pass-2026"})
+    assert done.status_code == 302
+    assert _logged_in(client)  # still logged in on this device
+    user = User.objects.get(username="newbie")
+    assert not user.must_change_password
+    assert user.check_password("Own-pass-2026")
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_the_api_changes_passwords_and_tokens_of_initial_accounts_can_only_do_that(client):
+    from rest_framework.test import APIClient
+
+    from accounts.services import user_create
+
+    user_create(actor=None, username="apiuser", password="Initial-pass-42")
+    api = APIClient(REMOTE_ADDR="198.51.100.77")
+    token = api.post("/api/v1/auth/token/", {"username": "apiuser", "password": "Initial-pass-42"}).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    blocked = api.get("/api/v1/me/")
+    assert (blocked.status_code, blocked.json()["error"]["code"]) == (403, "password_change_required")
+    bad = api.post("/api/v1/me/password/", {"old_password": "Initial-pass-42", "new_password": "Initial-pass-42"})
+    assert bad.status_code == 400
+    assert api.post("/api/v1/me/password/", {"old_password": "Initial-pass-42",
+                                            "new_password": "Own-pass-2026"}).status_code == 204
+    assert api.get("/api/v1/me/").status_code == 200
+    assert User.objects.get(username="apiuser").check_password("Own-pass-2026")
