@@ -12,6 +12,7 @@ def test_county_schema_lists_the_county_endpoints(api, township_a):
     assert {
         "/api/v1/audit-events/", "/api/v1/audit-events/{id}/", "/api/v1/auth/token/", "/api/v1/me/",
         "/api/v1/townships/", "/api/v1/townships/{code}/", "/api/v1/townships/{code}/archive/",
+        "/api/v1/townships/{code}/restore/",
         "/api/v1/townships/{code}/retry/",
     } <= set(paths)
     assert set(paths["/api/v1/townships/"]) == {"get", "post"}
