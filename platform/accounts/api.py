@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 from accounts.access import access_for
 from accounts.backends import ACCOUNT_LOCKED, login_guard, login_locked
 from accounts.models import RoleAssignment, User
-from accounts.services import password_change
+from accounts.services import password_change, token_issue, token_revoke
 from accounts.throttles import LoginAddressThrottle
-from common.errors import DomainError, PermissionDenied
+from common.errors import DomainError, NotFound, PermissionDenied
 
 INVALID_CREDENTIALS = _("Wrong username or password.")
 NO_TOWNSHIP_ROLE = _("You hold no role in this township.")
@@ -106,8 +106,7 @@ def token_obtain(*, request, username: str, password: str) -> Token:
             raise PermissionDenied(ACCOUNT_LOCKED, code="account_locked")
         raise DomainError(INVALID_CREDENTIALS, code="invalid_credentials")
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    token, _created = Token.objects.get_or_create(user=user)
-    return token
+    return token_issue(user=user)
 
 
 class AuthTokenView(APIView):
@@ -207,4 +206,34 @@ class MePasswordView(AccessAPIMixin, APIView):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         password_change(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+
+class MeTokenView(AccessAPIMixin, APIView):
+    """Revoke your own API token (every client using it must log in again)."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"], operation_id="me_token_revoke")
+    def delete(self, request):
+        token_revoke(actor=request.user, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PersonTokenView(AccessAPIMixin, APIView):
+    """The township office revokes the API token of someone holding a role in the township."""
+
+    permission_classes = [permissions.IsAuthenticated, InTownship]
+
+    @extend_schema(request=None, responses={204: None, 400: ErrorSerializer, 403: ErrorSerializer,
+                                            404: ErrorSerializer},
+                   tags=["auth"], operation_id="person_token_revoke")
+    def delete(self, request, user_id: int):
+        from accounts.models import Role
+
+        if not (request.access.is_county_admin or request.access.has_role(Role.TOWNSHIP_OFFICE)):
+            raise PermissionDenied()
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFound()
+        token_revoke(actor=request.user, user=user, township=request._request.tenant)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,6 +22,7 @@ Our own guards (`login_guard`), on both the login page and the API token endpoin
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -61,7 +62,8 @@ def axes_username(request, credentials) -> str:
 
 
 def _failures_key(username: str) -> str:
-    return f"login-failures:{username.strip().lower()}"
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return f"login-failures:{digest}"
 
 
 def account_failure_recorded(username: str) -> None:

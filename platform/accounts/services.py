@@ -1,6 +1,8 @@
 """Accounts and role assignments. Every write is audited in the public schema."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -169,3 +171,41 @@ def login_unlock(*, actor, attempt_id: int) -> None:
     account_failures_forget(attempt.username or "")
     audit_record(actor=actor, action="login.unlock", object_type="accounts.login", object_id=attempt.username or "",
                  object_repr=f"{attempt.username} @ {attempt.ip_address}", before=before, after=None)
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+TOKEN_NOT_IN_TOWNSHIP = _("This person holds no role in this township.")
+
+
+def token_expired(token) -> bool:
+    return token.created < clock.now() - dt.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+@transaction.atomic
+def token_issue(*, user):
+    """The user's API token: the current one while it is valid, else a new one."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and token_expired(token):
+        token.delete()
+        token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, actor, user, township=None) -> bool:
+    """Revoke `user`'s API token: by the user, or (with `township`) by that township's office for
+    someone holding a role there (never a county admin). True when a token was revoked."""
+    from rest_framework.authtoken.models import Token
+
+    if township is not None:
+        roles = RoleAssignment.objects.filter(user=user)
+        if not roles.filter(township=township).exists() or roles.filter(role=Role.COUNTY_ADMIN).exists():
+            raise DomainError(TOKEN_NOT_IN_TOWNSHIP)
+    deleted, _ = Token.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="token.revoke", instance=user,
+                 after={"township": getattr(township, "code", None), "revoked": bool(deleted)})
+    return bool(deleted)

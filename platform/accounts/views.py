@@ -33,6 +33,7 @@ from tenants.townships.selectors import role_scope_names, township_role_list
 
 ROLE_ASSIGNED = _("Role %(role)s given to %(user)s.")
 PASSWORD_CHANGED = _("Your password has been changed.")
+TOKEN_REVOKED = _("API token of %(user)s revoked: their apps must log in again.")
 LOCKOUT_LIFTED = _("Lockout lifted: the account can log in from that address again.")
 ROLE_REVOKED = _("Role %(role)s taken from %(user)s.")
 MEMBER_OPTIONS_LIMIT = 20
@@ -163,6 +164,22 @@ def role_revoke_view(request, pk):
     with schema_context(get_public_schema_name()):
         services.role_revoke(actor=request.user, assignment=assignment)
     messages.success(request, ROLE_REVOKED % {"role": role, "user": user})
+    return redirect("people:list")
+
+
+@people_manager_required
+@require_POST
+def token_revoke_view(request, user_id):
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    try:
+        with schema_context(get_public_schema_name()):
+            services.token_revoke(actor=request.user, user=person, township=request.tenant)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, TOKEN_REVOKED % {"user": person})
     return redirect("people:list")
 
 

@@ -47,6 +47,7 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "common",
     "accounts",
     "audit",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 TEMPLATES = [
@@ -108,6 +110,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # --- data stores -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dangjian")
+# Connections are bounded by processes, not by load: in production each gunicorn sync worker
+# (WEB_CONCURRENCY, at most 8) and each Celery process holds one connection for DB_CONN_MAX_AGE
+# seconds; the threaded development server closes its connections after every request
+# (infra/devserver.py sets DB_CONN_MAX_AGE=0), so a load test leaves none idle. Sizes: README.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_dangjian")
@@ -156,8 +162,11 @@ AXES_VERBOSE = False
 # We answer lockouts ourselves (login form message, API 403), so axes' middleware is not used.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production (DEBUG off) is served over TLS: cookies are Secure unless SECURE_COOKIES=0 says otherwise.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+# API tokens expire this many days after they were issued (a new login issues a new one).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # --- i18n / time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -215,6 +224,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Townships, organisation, members and audit. Township resources live under /t/<code>/api/v1/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for signed-in users in production (open while developing).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny" if DEBUG
+                          else "rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and ReDoc served from our static files (drf-spectacular-sidecar), not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -252,6 +264,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only our own origin; no plugins, no framing, forms post
+# only to us. Inline scripts and styles are still allowed: a few templates use small inline
+# handlers (confirm dialogs, auto-submit selects); moving them to static files would allow a
+# nonce-only policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

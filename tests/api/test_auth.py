@@ -1,6 +1,7 @@
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
@@ -189,3 +190,53 @@ def test_the_county_admin_sees_and_lifts_lockouts(client, make_user, settings):
     response = client.post("/accounts/login/", {"username": "victim", "password": PASSWORD},
                            REMOTE_ADDR="198.51.100.30")
     assert response.status_code == 302
+
+
+def test_tokens_expire_and_can_be_revoked_by_their_user_and_the_township_office(api, make_user, township_a, clock,
+                                                                               settings):
+    from accounts.models import Role as R
+
+    clerk = make_user(R.CLERK, township_a, username="clerk-t", village_ids=[])
+    token = api().post("/api/v1/auth/token/", {"username": "clerk-t", "password": PASSWORD}).json()["token"]
+    client = api(token=token)
+    assert client.get("/api/v1/me/").status_code == 200
+    # Expiry: after the lifetime the token is refused, and a new login issues a new one.
+    clock.set(clock.now() + timezone.timedelta(days=settings.API_TOKEN_TTL_DAYS, minutes=1))
+    expired = client.get("/api/v1/me/")
+    assert (expired.status_code, expired.json()["error"]["code"]) == (401, "token_expired")
+    fresh = api().post("/api/v1/auth/token/", {"username": "clerk-t", "password": PASSWORD}).json()["token"]
+    assert fresh != token
+    # The user revokes it.
+    client = api(token=fresh)
+    assert client.delete("/api/v1/me/token/").status_code == 204
+    assert client.get("/api/v1/me/").status_code == 401
+    # The township office revokes someone's in its township, not a county admin's or an outsider's.
+    again = api().post("/api/v1/auth/token/", {"username": "clerk-t", "password": PASSWORD}).json()["token"]
+    office = api(token=api().post("/api/v1/auth/token/", {
+        "username": make_user(R.TOWNSHIP_OFFICE, township_a, username="office-t").username,
+        "password": PASSWORD}).json()["token"])
+    admin = make_user(R.COUNTY_ADMIN, username="admin-t")
+    assert office.delete(f"/t/alpha/api/v1/people/{admin.pk}/token/").status_code == 400
+    assert office.delete(f"/t/alpha/api/v1/people/{clerk.pk}/token/").status_code == 204
+    assert api(token=again).get("/api/v1/me/").status_code == 401
+    assert api(token=again).get("/t/alpha/api/v1/me/").status_code == 401
+    clerk_client = api(user=clerk)
+    assert clerk_client.delete(f"/t/alpha/api/v1/people/{admin.pk}/token/").status_code == 403
+
+
+def test_schema_and_docs_need_a_login_in_production(api, township_a, make_user):
+    assert api().get("/api/v1/schema/").status_code == 401
+    assert api().get("/t/alpha/api/v1/schema/").status_code == 401
+    assert api(user=make_user(Role.TOWNSHIP_OFFICE, township_a)).get("/t/alpha/api/v1/schema/").status_code == 200
+
+
+def test_production_headers_and_cookies(client, make_user, settings):
+    assert settings.SESSION_COOKIE_SECURE
+    assert settings.CSRF_COOKIE_SECURE
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response.cookies["csrftoken"]["secure"]
