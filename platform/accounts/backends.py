@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -38,6 +39,17 @@ TOO_MANY_ATTEMPTS = _("Too many login attempts from your network. Wait a minute 
 ACCOUNT_UNDER_ATTACK = _("This account has had many failed logins from elsewhere; it can only log in from a "
                          "place it has logged in from before. Ask the county administrator for help.")
 KNOWN_ADDRESS_DAYS = 90
+
+
+class LoginAttemptBackend(AxesStandaloneBackend):
+    """django-axes' check, for logins that come with a request (the login page, the API token
+    endpoint). An authentication without a request is not a login attempt from the network (a
+    management command, Django's test client) and has no address to key a lockout on."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class AccountBackend(ModelBackend):

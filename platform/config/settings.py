@@ -135,7 +135,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked account-and-address pair before any password check.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.AccountBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginAttemptBackend", "accounts.backends.AccountBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

@@ -120,11 +120,13 @@ def test_a_close_killed_mid_way_is_redelivered_and_closes_once(gamma, tmp_path):
             close_months.apply_async(queue=queue)
 
         def worker_waits_on_the_lock() -> bool:
+            # Statistics views are a snapshot per transaction: take a fresh one each time.
+            locker.execute("SELECT pg_stat_clear_snapshot()")
             row = locker.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                  "AND datname = current_database() AND pid <> pg_backend_pid()").fetchone()
             return row[0] > 0
 
-        _wait(worker_waits_on_the_lock, 30, "the close to block mid-way", log_path)
+        _wait(worker_waits_on_the_lock, 120, "the close to block mid-way", log_path)
         os.killpg(os.getpgid(first.pid), signal.SIGKILL)  # no warm shutdown, no ack
         first.wait(timeout=15)
         locker.rollback()  # release the head
@@ -138,7 +140,7 @@ def test_a_close_killed_mid_way_is_redelivered_and_closes_once(gamma, tmp_path):
             with schema_context(gamma.schema_name):
                 return MonthClose.objects.exists()
 
-        _wait(closed, 60, "the redelivered close", log_path)
+        _wait(closed, 120, "the redelivered close", log_path)
         time.sleep(1)  # let a (wrong) second delivery show itself
         with tenant_context(gamma):
             closes = list(MonthClose.objects.values_list("year", "month"))
