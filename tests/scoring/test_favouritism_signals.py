@@ -89,7 +89,8 @@ def test_late_evidence_less_rushed_scorer_is_flagged_with_reasons_clean_scorer_i
         late = scorer["late"]
         assert (late.value, late.count, late.total, late.peer_value) == (D("1.0000"), 8, 8, D("0.0000"))
         bad_ids = sorted(e.pk for e in M.entries if e.entered_by_id == M.bad.pk)
-        assert sorted(late.entry_ids) == bad_ids and sorted(scorer["rush"].entry_ids) == bad_ids
+        assert sorted(late.entry_ids) == bad_ids
+        assert sorted(scorer["rush"].entry_ids) == bad_ids
         assert late.reason == "8 条记录中有 8 条为补录（100%）；阈值 30%，同类中位数 0%。"
         assert scorer["no_evidence"].reason.startswith("8 条加分中有 8 条没有佐证资料（100%）")
         assert "最后 3 天" in scorer["rush"].reason
@@ -168,7 +169,8 @@ def test_beat_job_is_idempotent_and_reaches_each_township(township_a, township_b
     dispatch_to_townships("favouritism.compute_due")
     with in_township(township_a):
         counts = (SignalRun.objects.count(), Signal.objects.count())
-        assert counts[0] >= 1 and counts[1] == 6
+        assert counts[0] >= 1
+        assert counts[1] == 6
     dispatch_to_townships("favouritism.compute_due")
     with in_township(township_a):
         assert (SignalRun.objects.count(), Signal.objects.count()) == counts
@@ -210,7 +212,8 @@ def test_pages_and_api_are_scoped_to_the_township(client, township_a, township_b
 
     client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_b))
     beta_page = _get(client, "/t/beta/oversight/signals/").content.decode()
-    assert "条为补录" not in beta_page and "暂无预警。" in beta_page
+    assert "条为补录" not in beta_page
+    assert "暂无预警。" in beta_page
     assert _get(client, f"/t/beta/oversight/signals/{signal.pk}/").status_code == 404
     assert _get(client, "/t/beta/api/v1/signals/").json()["count"] == 0
     assert _get(client, f"/t/beta/api/v1/signals/{signal.pk}/").status_code == 404
@@ -248,7 +251,8 @@ def test_county_page_only_for_county_admin(client, township_a, in_township, mont
         services.signals_compute(year=M.year, month=M.month)
     client.force_login(make_user(Role.COUNTY_ADMIN))
     page = _get(client, "/oversight/signals/").content.decode()
-    assert "Alpha 镇" in page and "Beta 镇" in page
+    assert "Alpha 镇" in page
+    assert "Beta 镇" in page
     assert "<td>6</td>" in page  # township_a's open flags in total
     client.force_login(M.office)
     assert _get(client, "/oversight/signals/").status_code == 403
