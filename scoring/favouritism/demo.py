@@ -6,9 +6,9 @@
   are closed and sealed by the scoring step, so its ledger can take no new row in a closed month;
   the scenario is therefore played in the second township, which has no closed month yet: in the
   last ended month a clerk (`scorer2`) records eight volunteer-service additions for eight members
-  of one village branch, two to nine days after the events (late entries, approved by the office)
-  and all in the month's last two days; the branch secretary (`secretary2`) and a work-team member
-  who is also the liaison leader (`reviewer2`) approve them; the office closes the month on the 6th
+  of one village branch a week or more after the events (late entries, approved by the office),
+  all in the month's last three days; the branch secretary (`secretary2`), the work team
+  (`workteam2`) and the liaison leader (`liaison2`) approve them; the office closes the month on the 6th
   (or now), the signals are computed, and the office dismisses the branch's late-entry flag with a
   note, leaving the scorer's flags open for the supervision office to decide.
 
@@ -30,7 +30,7 @@ from common.demo import DemoContext
 from scoring.ledger.chain import index_month, month_index
 
 SCENARIO_USERS = (("scorer2", "孙计分", "clerk"), ("secretary2", "周书记", "branch_secretary"),
-                  ("reviewer2", "吴组长", "work_team"))
+                  ("workteam2", "吴组长", "work_team"), ("liaison2", "郑领导", "liaison_leader"))
 DISMISS_NOTE = "该支部汛期值守记录由村里统一补登，已电话核实当事人，属实。"
 
 
@@ -83,8 +83,6 @@ def scenario_build(ctx: DemoContext, township, office) -> None:
             role_assign(actor=ctx.county_admin, user=user, role=role, township=township, **scope)
             users[role] = user
             ctx.logins.append((username, str(Role(role).label), township.name))
-        role_assign(actor=ctx.county_admin, user=users["work_team"], role=Role.LIAISON_LEADER, township=township,
-                    village_ids=[branch.village_id])
         ctx.count("users", len(users))
         with tenant_context(township):
             _scenario_play(ctx, township, office, users=users, branch=branch, members=members, year=year,
@@ -119,7 +117,7 @@ def _scenario_play(ctx, township, office, *, users, branch, members, year, month
         ledger.entry_late_decide(actor=office, access=office_access, entry_id=entry_id, decision="approve",
                                  note="同意补录")
     for hour, (level, reviewer) in zip((10, 11, 12), (("branch", "branch_secretary"), ("work_team", "work_team"),
-                                                        ("liaison", "work_team")), strict=True):
+                                                        ("liaison", "liaison_leader")), strict=True):
         history.set(_at(last_day, hour, 0, zone))
         for entry_id in entry_ids:
             ledger.entry_review(actor=users[reviewer], access=access[reviewer], entry_id=entry_id,

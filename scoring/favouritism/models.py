@@ -136,18 +136,18 @@ class Signal(models.Model):
 # The reason of each kind, filled from `Signal.params` in the reader's language.
 REASONS = {
     Signal.Kind.LATE: _("%(count)s of %(total)s entries (%(value)s%%) were late entries; threshold %(threshold)s%%, "
-                        "peers' median %(peer)s%%."),
+                        "peers' median %(peer)s."),
     Signal.Kind.NO_EVIDENCE: _("%(count)s of %(total)s additions (%(value)s%%) have no evidence; threshold "
-                               "%(threshold)s%%, peers' median %(peer)s%%."),
+                               "%(threshold)s%%, peers' median %(peer)s."),
     Signal.Kind.RUSH: _("%(count)s of %(total)s additions (%(value)s%%) were entered in the last %(days)s days before "
                         "the monthly close or the quarterly notice; threshold %(threshold)s%%, peers' median "
-                        "%(peer)s%%."),
+                        "%(peer)s."),
     Signal.Kind.CONCENTRATION: _("The top 3 of %(total)s members received %(value)s%% of the added points; threshold "
-                                 "%(threshold)s%%, peers' median %(peer)s%%."),
+                                 "%(threshold)s%%, peers' median %(peer)s."),
     Signal.Kind.DIVERGENCE: _("Reviewers changed the points of %(count)s of %(total)s entries (%(value)s%%); "
-                              "threshold %(threshold)s%%, peers' median %(peer)s%%."),
+                              "threshold %(threshold)s%%, peers' median %(peer)s."),
     Signal.Kind.CHECK_GAP: _("Spot checks confirmed %(confirmed)s of %(checked)s points checked: %(value)s%% not "
-                             "confirmed; threshold %(threshold)s%%, peers' median %(peer)s%%."),
+                             "confirmed; threshold %(threshold)s%%, peers' median %(peer)s."),
     Signal.Kind.PEER: _("%(value)s added points per member, %(ratio)s times the median of %(peers)s peer branches of "
                         "the same type (%(peer)s); flagged from %(threshold)s."),
 }

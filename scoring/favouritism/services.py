@@ -156,7 +156,7 @@ def _entry_ids(qs, *, kind: str, cond: dict[str, Q], flag: compute.Flag, fig: co
 def _params(flag: compute.Flag, fig: compute.Figures, settings: SignalSettings) -> dict:
     params = {"count": flag.count, "total": flag.total, "value": f"{flag.value * 100:.0f}",
               "threshold": f"{flag.threshold * 100:.0f}",
-              "peer": "" if flag.peer_value is None else f"{flag.peer_value * 100:.0f}", **flag.params}
+              "peer": "" if flag.peer_value is None else f"{flag.peer_value * 100:.0f}%", **flag.params}
     if flag.kind == "rush":
         params["days"] = settings.rush_days
     if flag.kind == "check_gap":
