@@ -49,7 +49,15 @@ def signal_list_view(request):
         "page": Paginator(signals, 50).get_page(request.GET.get("page")),
         "statuses": Signal.Status.choices, "kinds": Signal.Kind.choices, "params": params,
         "runs": selectors.run_list()[:12], "can_decide": services.can_decide(request.access),
+        "month_value": _month_value(params),
     })
+
+
+def _month_value(params) -> str:
+    try:
+        return f"{int(params.get('year')):04d}-{int(params.get('month')):02d}"
+    except (TypeError, ValueError):
+        return ""
 
 
 def _signal_or_404(request, pk) -> Signal:

@@ -204,6 +204,10 @@ def test_pages_and_api_are_scoped_to_the_township(client, township_a, township_b
     client.force_login(make_user(Role.DISCIPLINE_COMMISSION, township_a))
     page = _get(client, "/t/alpha/oversight/signals/").content.decode()
     assert "8 条记录中有 8 条为补录（100%）" in page
+    filtered = _get(client, f"/t/alpha/oversight/signals/?month={M.year}-{M.month:02d}&status=").content.decode()
+    assert f'value="{M.year}-{M.month:02d}"' in filtered
+    assert filtered.count("条为补录") == 2  # the scorer's and the branch's flag
+    assert "暂无预警。" in _get(client, f"/t/alpha/oversight/signals/?month={M.year - 1}-{M.month:02d}").content.decode()
     detail = _get(client, f"/t/alpha/oversight/signals/{signal.pk}/").content.decode()
     assert detail.count("/t/alpha/scoring/entries/") >= 8
     api = _get(client, "/t/alpha/api/v1/signals/?kind=late").json()
