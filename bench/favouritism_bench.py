@@ -8,8 +8,8 @@ Measures (printed as `name: value unit`, ratios included):
 Setup: its own database `bench_favouritism` (Django's test-database utilities, dropped at the end;
 BENCH_KEEPDB=1 keeps it) with one township `benchf` (schema t_benchf): 2,000 members in 40
 branches (30 village, 5 organ, 5 enterprise branches), 60 scorers; 98,000 entries (about 5 % late,
-a third without evidence, one in five reviewed with a changed score, three scorers who enter in the
-month's last days) posted through `ledger_post` 1,000 rows per transaction after the 2,000 base
+a tenth of the additions without evidence, half for two sloppy scorers, 30 % reviewed of which one
+in five with a changed score, three scorers who mostly enter in the month's last days) posted through `ledger_post` 1,000 rows per transaction after the 2,000 base
 scores; then the 12 months are closed.
 """
 from __future__ import annotations
@@ -98,7 +98,7 @@ def load(members, rule_ids) -> int:
         by_branch.setdefault(branch_id, []).append(member_id)
     branch_ids = sorted(by_branch)
     scorers = {branch_id: 1000 + i % SCORERS for i, branch_id in enumerate(branch_ids)}
-    rushers = {1000, 1001, 1002}
+    rushers, sloppy = {1000, 1001, 1002}, {1003, 1004}
     planned = []
     for _ in range(ROWS - len(members)):
         branch_id = rng.choice(branch_ids)
@@ -113,7 +113,7 @@ def load(members, rule_ids) -> int:
             month_end = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
             lag = max(0, (month_end - day).days - rng.randint(0, 1))
         planned.append((member_id, rule, day, points, scorer, late, lag,
-                        points > 0 and rng.random() > 0.33))
+                        points > 0 and rng.random() > (0.5 if scorer in sloppy else 0.1)))
     planned.sort(key=lambda p: p[2])
     entries = Entry.objects.bulk_create([
         Entry(member_id=m, rule_id=r, occurred_on=d, points=p, final_points=p, status=Entry.Status.POSTED,

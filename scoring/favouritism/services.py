@@ -1,10 +1,10 @@
 """Writes of the favouritism signals: computing a closed month's flags, the township's thresholds,
 and the human decision on each flag (dismissed with a note, or a check opened).
 
-Computing (`signals_compute`): every count is one SQL aggregate over the month's posted entries
-(entries whose ledger row is booked in the closed month), grouped by scorer (`entered_by_id`)
-and by branch; only the per-member sums of additions (for concentration) and the flags'
-entry lists are read back row by row, never the ledger rows. See `compute.py` for the
+Computing (`signals_compute`): every count comes from one SQL aggregate over the month's posted
+entries (entries whose ledger row is booked in the closed month), grouped by scorer
+(`entered_by_id`), by branch, and by scorer/branch and member (for concentration), with the
+entry ids of each condition as arrays; Python only compares the aggregates, never the rows. See `compute.py` for the
 arithmetic and `README` section "Favouritism signals" for the definitions.
 
 Nothing here changes points or sanctions anyone: a flag waits for a person's decision.
@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
@@ -74,59 +74,120 @@ def settings_update(*, actor, access: Access, **values) -> SignalSettings:
 
 
 # --- computing ------------------------------------------------------------------------------------
-def rush_windows(*, year: int, month: int, close: MonthClose, days: int) -> Q:
-    """Entries entered in the last `days` local days of the month up to its close, or in the
-    `days` days before the quarter's notice was published (periods calendar, township zone)."""
+def rush_windows(*, year: int, month: int, close: MonthClose, days: int) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The periods in which an addition counts as bunched: the last `days` local days of the
+    month up to its close, and the `days` days before the quarter's notice was published
+    (periods calendar, township zone)."""
     zone = connection.tenant.time_zone_info()
     last_day = dt.date(year, month, std_calendar.monthrange(year, month)[1])
     start = clock.start_of_day(last_day - dt.timedelta(days=days - 1), zone=zone)
-    window = Q(entered_at__gte=start, entered_at__lte=max(close.closed_at, clock.end_of_day(last_day, zone=zone)))
+    windows = [(start, max(close.closed_at, clock.end_of_day(last_day, zone=zone)))]
     publication = (Publication.objects.filter(year=year, quarter=quarter_of(month))
                    .order_by("version").values_list("opened_at", flat=True).first())
     if publication is not None:
-        window |= Q(entered_at__gte=publication - dt.timedelta(days=days), entered_at__lte=publication)
-    return window
+        windows.append((publication - dt.timedelta(days=days), publication))
+    return windows
 
 
-def _month_entries(year: int, month: int):
-    return Entry.objects.filter(posting__booked_year=year, posting__booked_month=month,
-                                posting__kind__in=[LedgerEntry.Kind.ADJUSTMENT, LedgerEntry.Kind.CORRECTION])
+# One pass over the month's posted entries (those whose ledger row is booked in the month), with
+# every count per scorer, per branch, and per scorer/branch and member (for concentration), in
+# one GROUP BY GROUPING SETS; the entry ids of each condition come back as arrays, so a flag's
+# entries need no further query.
+_MONTH_SQL = """
+    WITH e AS (
+        SELECT en.id, en.entered_by_id AS scorer, m.branch_id AS branch, b.village_id AS village,
+               en.member_id, en.points, en.is_late AS late, en.points > 0 AS addition,
+               en.points > 0 AND COALESCE(cardinality(l.evidence_hashes), 0) = 0 AS no_evidence,
+               en.points > 0 AND (en.entered_at BETWEEN %(r1s)s AND %(r1e)s
+                                  OR en.entered_at BETWEEN %(r2s)s AND %(r2e)s) AS rush,
+               (en.final_points IS NOT NULL AND en.final_points <> en.points)
+               OR EXISTS (SELECT 1 FROM {review} r WHERE r.entry_id = en.id AND r.score IS NOT NULL
+                          AND r.score <> en.points) AS divergent
+        FROM {ledger} l
+        JOIN {entry} en ON en.id = l.entry_id
+        JOIN {member} m ON m.id = en.member_id
+        JOIN {branch} b ON b.id = m.branch_id
+        WHERE l.booked_year = %(y)s AND l.booked_month = %(m)s AND l.kind IN ('adjustment', 'correction')
+    )
+    SELECT GROUPING(scorer) = 0 AND GROUPING(member_id) = 1 AND GROUPING(village) = 1 AS by_scorer,
+           GROUPING(branch) = 0 AND GROUPING(member_id) = 1 AS by_branch,
+           GROUPING(member_id) = 0 AS by_member,
+           GROUPING(village) = 0 AS by_village,
+           scorer, branch, member_id, village,
+           COUNT(*) AS total,
+           COUNT(*) FILTER (WHERE late) AS late,
+           COUNT(*) FILTER (WHERE addition) AS additions,
+           COALESCE(SUM(points) FILTER (WHERE addition), 0) AS added_points,
+           COUNT(*) FILTER (WHERE no_evidence) AS no_evidence,
+           COUNT(*) FILTER (WHERE rush) AS rush,
+           COUNT(*) FILTER (WHERE divergent) AS divergent,
+           ARRAY_AGG(id ORDER BY id) FILTER (WHERE late) AS late_ids,
+           ARRAY_AGG(id ORDER BY id) FILTER (WHERE no_evidence) AS no_evidence_ids,
+           ARRAY_AGG(id ORDER BY id) FILTER (WHERE rush) AS rush_ids,
+           ARRAY_AGG(id ORDER BY id) FILTER (WHERE divergent) AS divergence_ids,
+           ARRAY_AGG(id ORDER BY id) FILTER (WHERE addition) AS addition_ids
+    FROM e
+    GROUP BY GROUPING SETS ((scorer), (branch), (scorer, member_id), (branch, member_id), (scorer, village))
+"""
+
+_IDS = {"late": "late_ids", "no_evidence": "no_evidence_ids", "rush": "rush_ids", "divergence": "divergence_ids",
+        "peer": "addition_ids"}
 
 
-def _conditions(*, year: int, month: int, close: MonthClose, settings: SignalSettings) -> dict[str, Q]:
-    addition = Q(points__gt=0)
-    changed = Review.objects.filter(entry=OuterRef("pk"), score__isnull=False).exclude(score=OuterRef("points"))
-    return {
-        "late": Q(is_late=True),
-        "addition": addition,
-        "no_evidence": addition & Q(posting__evidence_hashes__len=0),
-        "rush": addition & rush_windows(year=year, month=month, close=close, days=settings.rush_days),
-        "divergent": (Q(final_points__isnull=False) & ~Q(final_points=F("points"))) | Q(review_changed=True),
-        "changed": changed,
-    }
+def _month_rows(*, year: int, month: int, windows) -> list[dict]:
+    (r1s, r1e), (r2s, r2e) = windows[0], windows[1] if len(windows) > 1 else windows[0]
+    sql = _MONTH_SQL.format(review=Review._meta.db_table, ledger=LedgerEntry._meta.db_table,
+                            entry=Entry._meta.db_table, member=Member._meta.db_table, branch=Branch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"y": year, "m": month, "r1s": r1s, "r1e": r1e, "r2s": r2s, "r2e": r2e})
+        columns = [c.name for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _figures(qs, key: str, cond: dict[str, Q]) -> dict[int, compute.Figures]:
-    rows = (qs.annotate(review_changed=Exists(cond["changed"])).values(key).annotate(
-        total=Count("id"),
-        late=Count("id", filter=cond["late"]),
-        additions=Count("id", filter=cond["addition"]),
-        added_points=Sum("points", filter=cond["addition"]),
-        no_evidence=Count("id", filter=cond["no_evidence"]),
-        rush=Count("id", filter=cond["rush"]),
-        divergent=Count("id", filter=cond["divergent"]),
-    ).order_by(key))
-    figures = {}
-    for row in rows:
-        figures[row[key]] = compute.Figures(
-            key=row[key], total=row["total"], late=row["late"], additions=row["additions"],
-            added_points=row["added_points"] or Decimal("0"), no_evidence=row["no_evidence"], rush=row["rush"],
+class _Subject:
+    """A subject's figures plus the entry ids of each condition (from the same query)."""
+
+    def __init__(self, row: dict, key: int):
+        self.figures = compute.Figures(
+            key=key, total=row["total"], late=row["late"], additions=row["additions"],
+            added_points=Decimal(row["added_points"]), no_evidence=row["no_evidence"], rush=row["rush"],
             divergent=row["divergent"])
-    per_member = (qs.filter(cond["addition"]).values(key, "member_id").annotate(points=Sum("points"))
-                  .order_by(key, "member_id"))
-    for row in per_member:
-        figures[row[key]].member_points[row["member_id"]] = row["points"]
-    return figures
+        self.ids = {kind: row[column] or [] for kind, column in _IDS.items()}
+        self.member_ids: dict[int, list[int]] = {}
+
+    def add_member(self, row: dict) -> None:
+        if row["additions"]:
+            self.figures.member_points[row["member_id"]] = Decimal(row["added_points"])
+            self.member_ids[row["member_id"]] = row["addition_ids"] or []
+
+    def entry_ids(self, kind: str) -> list[int]:
+        if kind == "concentration":
+            points = self.figures.member_points
+            top = sorted(points, key=lambda member: (-points[member], member))[:3]
+            ids = sorted(i for member in top for i in self.member_ids.get(member, []))
+        else:
+            ids = self.ids.get(kind, [])
+        return list(ids[:MAX_ENTRY_IDS])
+
+
+def _month_subjects(*, year: int, month: int, windows) -> tuple[dict, dict, dict]:
+    scorers: dict[int, _Subject] = {}
+    branches: dict[int, _Subject] = {}
+    villages: dict[int, Counter] = defaultdict(Counter)
+    rows = _month_rows(year=year, month=month, windows=windows)
+    for row in rows:
+        if row["by_scorer"]:
+            scorers[row["scorer"]] = _Subject(row, row["scorer"])
+        elif row["by_branch"]:
+            branches[row["branch"]] = _Subject(row, row["branch"])
+    for row in rows:
+        if row["by_member"] and row["scorer"] is not None:
+            scorers[row["scorer"]].add_member(row)
+        elif row["by_member"] and row["branch"] is not None:
+            branches[row["branch"]].add_member(row)
+        elif row["by_village"] and row["village"] is not None:
+            villages[row["scorer"]][row["village"]] += row["total"]
+    return scorers, branches, villages
 
 
 def _check_results(year: int, month: int) -> dict | None:
@@ -136,21 +197,6 @@ def _check_results(year: int, month: int) -> dict | None:
     from scoring.oversight.selectors import branch_check_results  # the oversight helper's app
 
     return branch_check_results(year=year, month=month)
-
-
-def _entry_ids(qs, *, kind: str, cond: dict[str, Q], flag: compute.Flag, fig: compute.Figures) -> list[int]:
-    if kind == "late":
-        qs = qs.filter(cond["late"])
-    elif kind in ("no_evidence", "rush"):
-        qs = qs.filter(cond[kind])
-    elif kind == "divergence":
-        qs = qs.annotate(review_changed=Exists(cond["changed"])).filter(cond["divergent"])
-    elif kind == "concentration":
-        top = sorted(fig.member_points.items(), key=lambda item: (-item[1], item[0]))[:3]
-        qs = qs.filter(cond["addition"], member_id__in=[member for member, _points in top])
-    elif kind == "peer":
-        qs = qs.filter(cond["addition"])
-    return list(qs.order_by("pk").values_list("pk", flat=True)[:MAX_ENTRY_IDS])
 
 
 def _params(flag: compute.Flag, fig: compute.Figures, settings: SignalSettings) -> dict:
@@ -178,61 +224,47 @@ def signals_compute(*, year: int, month: int, actor=None) -> SignalRun:
     if existing is not None:
         return existing
     settings = settings_get()
-    cond = _conditions(year=year, month=month, close=close, settings=settings)
-    entries = _month_entries(year, month)
-    scorers = _figures(entries, "entered_by_id", cond)
-    branches = _figures(entries, "member__branch_id", cond)
+    windows = rush_windows(year=year, month=month, close=close, days=settings.rush_days)
+    scorers, branches, villages = _month_subjects(year=year, month=month, windows=windows)
 
     branch_rows = {b["id"]: b for b in Branch.objects.filter(pk__in=list(branches)).values("id", "kind", "village_id")}
     member_counts = dict(Member.objects.filter(status=Member.Status.ACTIVE, branch_id__in=list(branches))
                          .values("branch_id").annotate(n=Count("id")).values_list("branch_id", "n"))
     checks = _check_results(year, month)
-    for branch_id, fig in branches.items():
-        fig.members = member_counts.get(branch_id, 0)
+    for branch_id, subject in branches.items():
+        subject.figures.members = member_counts.get(branch_id, 0)
         result = (checks or {}).get(branch_id)
         if result and result.get("points_checked"):
-            fig.checked_points = Decimal(result["points_checked"])
-            fig.confirmed_points = Decimal(result.get("points_confirmed") or 0)
+            subject.figures.checked_points = Decimal(result["points_checked"])
+            subject.figures.confirmed_points = Decimal(result.get("points_confirmed") or 0)
     kinds = defaultdict(list)
     for branch_id, row in branch_rows.items():
         kinds[row["kind"]].append(branch_id)
 
-    scorer_flags = compute.flags_for(list(scorers.values()), settings)
-    branch_flags = compute.flags_for(list(branches.values()), settings,
+    scorer_flags = compute.flags_for([s.figures for s in scorers.values()], settings)
+    branch_flags = compute.flags_for([s.figures for s in branches.values()], settings,
                                      peers_of=lambda key: kinds[branch_rows[key]["kind"]] if key in branch_rows else [])
-
-    # A scorer's village: where most of the month's entries were.
-    scorer_village: dict[int, int] = {}
-    if scorer_flags:
-        counts: dict[int, Counter] = defaultdict(Counter)
-        for row in (entries.filter(entered_by_id__in={f.key for f in scorer_flags})
-                    .values("entered_by_id", "member__branch__village_id").annotate(n=Count("id"))):
-            if row["member__branch__village_id"]:
-                counts[row["entered_by_id"]][row["member__branch__village_id"]] += row["n"]
-        scorer_village = {k: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for k, c in counts.items()}
     names = dict(get_user_model().objects.filter(pk__in={f.key for f in scorer_flags})
                  .values_list("pk", "full_name"))
 
     run = SignalRun.objects.create(year=year, month=month, computed_at=clock.now(),
                                    subjects=len(scorers) + len(branches), used_checks=checks is not None)
     signals = []
-    for subject, flags, figures in ((Signal.Subject.SCORER, scorer_flags, scorers),
-                                    (Signal.Subject.BRANCH, branch_flags, branches)):
+    for subject_kind, flags, subjects in ((Signal.Subject.SCORER, scorer_flags, scorers),
+                                          (Signal.Subject.BRANCH, branch_flags, branches)):
         for flag in flags:
-            fig = figures[flag.key]
-            scoped = entries.filter(entered_by_id=flag.key) if subject == Signal.Subject.SCORER \
-                else entries.filter(member__branch_id=flag.key)
+            subject = subjects[flag.key]
             signal = Signal(
-                run=run, year=year, month=month, subject=subject, kind=flag.kind, value=flag.value,
+                run=run, year=year, month=month, subject=subject_kind, kind=flag.kind, value=flag.value,
                 peer_value=flag.peer_value, threshold=flag.threshold, count=flag.count, total=flag.total,
-                params=_params(flag, fig, settings),
-                entry_ids=[] if flag.kind == "check_gap" else _entry_ids(scoped, kind=flag.kind, cond=cond,
-                                                                         flag=flag, fig=fig),
+                params=_params(flag, subject.figures, settings), entry_ids=subject.entry_ids(flag.kind),
             )
-            if subject == Signal.Subject.SCORER:
+            if subject_kind == Signal.Subject.SCORER:
                 signal.scorer_id = flag.key
                 signal.scorer_name = names.get(flag.key, "") or f"#{flag.key}"
-                signal.village_id = scorer_village.get(flag.key)
+                # the village a check would go to: where most of the scorer's entries were
+                counts = villages.get(flag.key)
+                signal.village_id = min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else None
             else:
                 signal.branch_id = flag.key
                 signal.village_id = branch_rows.get(flag.key, {}).get("village_id")
