@@ -262,3 +262,29 @@ def test_county_page_only_for_county_admin(client, township_a, in_township, mont
     assert _get(client, "/oversight/signals/").status_code == 403
     client.logout()
     assert _get(client, "/oversight/signals/").status_code == 302
+
+
+def _patch(client, path, data):
+    try:
+        return client.patch(path, json.dumps(data), content_type="application/json")
+    finally:
+        connection.set_schema_to_public()
+
+
+def test_thresholds_are_per_township_and_set_by_the_office(client, township_a, township_b, in_township, make_user):
+    client.force_login(make_user(Role.SUPERVISION_OFFICE, township_a))
+    assert _get(client, "/t/alpha/api/v1/signals/settings/").json()["late_share"] == "0.30"
+    assert _patch(client, "/t/alpha/api/v1/signals/settings/", {"late_share": "0.50"}).status_code == 403
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_a))
+    assert _patch(client, "/t/alpha/api/v1/signals/settings/", {"late_share": "1.50"}).status_code == 400
+    response = _patch(client, "/t/alpha/api/v1/signals/settings/", {"late_share": "0.50", "rush_days": 5})
+    assert (response.status_code, response.json()["late_share"], response.json()["rush_days"]) == (200, "0.50", 5)
+    page = _post(client, "/t/alpha/oversight/signals/settings/", {
+        **response.json(), "min_entries": 6})
+    assert page.status_code == 302
+    with in_township(township_a):
+        settings = services.settings_get()
+        assert (settings.late_share, settings.rush_days, settings.min_entries) == (D("0.50"), 5, 6)
+        assert AuditEvent.objects.filter(action="signals.settings_updated").count() == 2
+    with in_township(township_b):
+        assert services.settings_get().late_share == D("0.30")
