@@ -121,11 +121,15 @@ _MONTH_SQL = """
            COUNT(*) FILTER (WHERE no_evidence) AS no_evidence,
            COUNT(*) FILTER (WHERE rush) AS rush,
            COUNT(*) FILTER (WHERE divergent) AS divergent,
-           ARRAY_AGG(id ORDER BY id) FILTER (WHERE late) AS late_ids,
-           ARRAY_AGG(id ORDER BY id) FILTER (WHERE no_evidence) AS no_evidence_ids,
-           ARRAY_AGG(id ORDER BY id) FILTER (WHERE rush) AS rush_ids,
-           ARRAY_AGG(id ORDER BY id) FILTER (WHERE divergent) AS divergence_ids,
-           ARRAY_AGG(id ORDER BY id) FILTER (WHERE addition) AS addition_ids
+           CASE WHEN GROUPING(member_id) = 1 AND GROUPING(village) = 1
+                THEN ARRAY_AGG(id) FILTER (WHERE late) END AS late_ids,
+           CASE WHEN GROUPING(member_id) = 1 AND GROUPING(village) = 1
+                THEN ARRAY_AGG(id) FILTER (WHERE no_evidence) END AS no_evidence_ids,
+           CASE WHEN GROUPING(member_id) = 1 AND GROUPING(village) = 1
+                THEN ARRAY_AGG(id) FILTER (WHERE rush) END AS rush_ids,
+           CASE WHEN GROUPING(member_id) = 1 AND GROUPING(village) = 1
+                THEN ARRAY_AGG(id) FILTER (WHERE divergent) END AS divergence_ids,
+           CASE WHEN GROUPING(village) = 1 THEN ARRAY_AGG(id) FILTER (WHERE addition) END AS addition_ids
     FROM e
     GROUP BY GROUPING SETS ((scorer), (branch), (scorer, member_id), (branch, member_id), (scorer, village))
 """
@@ -166,8 +170,8 @@ class _Subject:
             top = sorted(points, key=lambda member: (-points[member], member))[:3]
             ids = sorted(i for member in top for i in self.member_ids.get(member, []))
         else:
-            ids = self.ids.get(kind, [])
-        return list(ids[:MAX_ENTRY_IDS])
+            ids = sorted(self.ids.get(kind, []))
+        return ids[:MAX_ENTRY_IDS]
 
 
 def _month_subjects(*, year: int, month: int, windows) -> tuple[dict, dict, dict]:
