@@ -57,6 +57,7 @@ def scenario_build(ctx: DemoContext, township, office) -> None:
     from accounts.services import role_assign, user_create
     from scoring.periods.models import MonthClose
     from tenants.organisation.models import Branch, Member
+    from tenants.townships.demo import DEMO_PASSWORD
 
     if User.objects.filter(username="scorer2").exists():
         return
@@ -77,8 +78,8 @@ def scenario_build(ctx: DemoContext, township, office) -> None:
         history.set(_at(last_day - dt.timedelta(days=40), 9, 0, zone))
         users = {}
         for username, name, role in SCENARIO_USERS:  # users live in the public schema
-            user = user_create(actor=ctx.county_admin, username=username, password="demo12345", full_name=name,
-                               email=f"{username}@example.com")
+            user = user_create(actor=ctx.county_admin, username=username, password=DEMO_PASSWORD, full_name=name,
+                               email=f"{username}@example.com", initial_password=False)
             scope = {"branch_id": branch.pk} if role == "branch_secretary" else {"village_ids": [branch.village_id]}
             role_assign(actor=ctx.county_admin, user=user, role=role, township=township, **scope)
             users[role] = user

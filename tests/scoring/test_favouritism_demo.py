@@ -53,3 +53,4 @@ def test_demo_scenario_flags_a_scorer_and_dismisses_one_flag(township_a, townshi
     with in_township(township_b):
         assert (Entry.objects.count(), Signal.objects.count()) == counts
     assert ("scorer2", "党建专职", township_b.name) in ctx.logins
+    assert scorer.must_change_password is False  # the demo's well-known accounts log in directly
