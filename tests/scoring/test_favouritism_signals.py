@@ -258,6 +258,7 @@ def test_county_page_only_for_county_admin(client, township_a, in_township, mont
     assert "Alpha 镇" in page
     assert "Beta 镇" in page
     assert "<td>6</td>" in page  # township_a's open flags in total
+    assert "8 条记录中有 8 条为补录（100%）" in _get(client, "/t/alpha/oversight/signals/").content.decode()
     client.force_login(M.office)
     assert _get(client, "/oversight/signals/").status_code == 403
     client.logout()
