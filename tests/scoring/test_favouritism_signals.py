@@ -245,6 +245,14 @@ def test_office_dismisses_through_page_and_api(client, township_a, in_township, 
     assert _post(client, f"/t/alpha/api/v1/signals/{second.pk}/dismiss/", {"note": "又一次"}, True).status_code == 409
     with in_township(township_a):
         assert Signal.objects.filter(status="dismissed").count() == 2
+        third = Signal.objects.filter(status="open", village__isnull=False).order_by("pk").first()
+    response = _post(client, f"/t/alpha/oversight/signals/{third.pk}/check/", {"note": "下周抽查"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/t/alpha/oversight/checks/unannounced/?village={third.village_id}"
+    M.office.language = "en"
+    M.office.save(update_fields=["language"])
+    english = _get(client, f"/t/alpha/oversight/signals/?status=&month={M.year}-{M.month:02d}").content.decode()
+    assert "8 of 8 entries (100%) were late entries; threshold 30%, peers&#x27; median 0%." in english
     schema = _get(client, "/t/alpha/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/t/{code}/api/v1/signals/{id}/dismiss/" in schema
 
