@@ -61,6 +61,7 @@ TENANT_APPS = [
     "scoring.catalogue",
     "scoring.ledger",
     "scoring.periods",
+    "scoring.favouritism",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -313,4 +314,5 @@ ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(10 *
 DEMO_STEPS = [
     "tenants.townships.demo.organisation_step",
     "scoring.demo.demo_step",
+    "scoring.favouritism.demo.demo_step",
 ]
