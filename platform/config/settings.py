@@ -50,6 +50,7 @@ SHARED_APPS = [
     "audit",
     "notifications",
     "scoring.county",
+    "scoring.tips.county",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -58,6 +59,7 @@ TENANT_APPS = [
     "scoring.catalogue",
     "scoring.ledger",
     "scoring.periods",
+    "scoring.tips",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -244,4 +246,5 @@ ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(10 *
 DEMO_STEPS = [
     "tenants.townships.demo.organisation_step",
     "scoring.demo.demo_step",
+    "scoring.tips.demo.demo_step",
 ]
