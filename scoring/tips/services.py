@@ -86,9 +86,9 @@ def tip_submit(*, subject: str, body: str, anonymous: bool = True, reporter_name
         channel = Channel.WEB
     township = connection.tenant
     code = receipt_new()
-    fields = dict(subject=subject, body=body, anonymous=anonymous, reporter_name=reporter_name,
-                  reporter_contact=reporter_contact, channel=channel,
-                  recorded_by_id=actor.pk if actor is not None else None)
+    fields = {"subject": subject, "body": body, "anonymous": anonymous, "reporter_name": reporter_name,
+              "reporter_contact": reporter_contact, "channel": channel,
+              "recorded_by_id": actor.pk if actor is not None else None}
     if about_office:
         from scoring.tips.county.models import CountyTip
 
