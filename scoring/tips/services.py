@@ -24,7 +24,7 @@ from scoring.ledger.models import Entry
 from scoring.ledger.services import entry_correction_propose
 from scoring.tips.base import TRANSITIONS, Channel, TipStatus
 from scoring.tips.models import AwardIneligibility, Sanction, Tip, TipEvidence, TipMessage, TipNote
-from scoring.tips.receipts import receipt_new, receipt_secure
+from scoring.tips.receipts import receipt_new, receipt_normalise, receipt_secure
 from scoring.tips.selectors import can_handle, tip_handlers
 from tenants.organisation.models import Branch, Member, Village
 
@@ -73,19 +73,23 @@ def _fill(tip, *, subject, body, anonymous, reporter_name, reporter_contact, cha
 @transaction.atomic
 def tip_submit(*, subject: str, body: str, anonymous: bool = True, reporter_name: str = "",
                reporter_contact: str = "", about_office: bool = False, village_id: int | None = None,
-               channel: str = Channel.WEB, actor=None, access: Access | None = None):
+               channel: str = Channel.WEB, actor=None, access: Access | None = None,
+               receipt_code: str | None = None):
     """File a tip in the current township; returns `(tip, receipt_code)`. The code is shown once
     and never stored. Without `actor` it came through the public form (channel web); with one, a
     handler records a tip that came by phone, box or visit.
 
     A tip about the township's own office or leaders (`about_office`) is stored for the county
-    (`scoring.tips.county.models.CountyTip`, public schema) and the township never sees it."""
+    (`scoring.tips.county.models.CountyTip`, public schema) and the township never sees it.
+
+    `receipt_code` is for the demo data only (a known code printed in the README); the product
+    always draws a fresh random one."""
     if actor is not None:
         _require_handler(access)
     else:
         channel = Channel.WEB
     township = connection.tenant
-    code = receipt_new()
+    code = receipt_code if receipt_code and receipt_normalise(receipt_code) else receipt_new()
     fields = {"subject": subject, "body": body, "anonymous": anonymous, "reporter_name": reporter_name,
               "reporter_contact": reporter_contact, "channel": channel,
               "recorded_by_id": actor.pk if actor is not None else None}
@@ -125,6 +129,10 @@ def tip_reporter_message(*, tip, body: str):
     message = tip.messages.model(tip=tip, from_reporter=True, body=_message_body(body))
     full_clean_or_raise(message)
     message.save()
+    schema = "public" if tip._meta.app_label == "tips_county" else connection.schema_name
+    with schema_context(schema):
+        audit_record(actor=None, action=f"{tip._meta.model_name}.reporter_message", instance=tip,
+                     object_repr=f"#{tip.pk}", after={"message": message.pk})
     return message
 
 
