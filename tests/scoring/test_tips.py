@@ -519,3 +519,22 @@ def test_api_lets_handlers_act_and_refuses_the_office(tips_world, in_township):
     schema = call(supervision, "get", "/t/alpha/api/v1/schema/").content.decode()
     assert "/t/{code}/api/v1/tips/" in schema
     assert "/t/{code}/api/v1/sanctions/" in schema
+
+
+def test_county_api_lists_routed_tips_and_the_rollup_for_the_county_only(tips_world, in_township):
+    _r, code = submit(fresh_client(), subject="镇领导", about_office="on")
+    assert code
+    submit(fresh_client(), subject="普通事项")
+    county = fresh_client(tips_world.users.county)
+    listing = call(county, "get", "/api/v1/oversight/tips/")
+    assert listing.status_code == 200
+    assert [(r["township_code"], r["subject"]) for r in listing.json()["results"]] == [("alpha", "镇领导")]
+    rollup = {r["township"]: (r["total"], r["county_total"], r["counts"])
+              for r in call(county, "get", "/api/v1/oversight/tips/rollup/").json()}
+    assert rollup["alpha"] == (1, 1, {"received": 1})
+    assert rollup["beta"] == (0, 0, {})
+    for user in (tips_world.users.office, tips_world.users.discipline):
+        assert call(fresh_client(user), "get", "/api/v1/oversight/tips/").status_code == 403
+        assert call(fresh_client(user), "get", "/api/v1/oversight/tips/rollup/").status_code == 403
+    schema = call(county, "get", "/api/v1/schema/").content.decode()
+    assert "/api/v1/oversight/tips/rollup/" in schema
