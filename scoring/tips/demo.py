@@ -89,7 +89,7 @@ def _build(*, township, users, village_id, history) -> dict:
 
     at(15)
     faked, _ = services.tip_submit(subject="支部书记给亲属多记积分", body="书记给自家亲属记了没有参加的主题党日积分。",
-                                   village_id=village_id, channel="phone", anonymous=False, reporter_name="匿名化处理",
+                                   village_id=village_id, channel="phone", anonymous=False, reporter_name="陈某某",
                                    reporter_contact="13900000000", actor=discipline, access=dis)
     step(faked, "triaged", "investigating")
     services.tip_assign(actor=discipline, access=dis, tip_id=faked.pk, assignee_id=discipline.pk,
