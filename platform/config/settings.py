@@ -198,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BranchKindEnum": "tenants.organisation.models.Branch.Kind",
         "MemberKindEnum": "tenants.organisation.models.Member.Kind",
+        "TipStatusEnum": "scoring.tips.base.TipStatus",
+        "TipChannelEnum": "scoring.tips.base.Channel",
+        "TipRecordChannelEnum": "scoring.tips.base.RECORD_CHANNELS",
+        "SanctionKindEnum": "scoring.tips.models.Sanction.Kind",
     },
 }
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
 from scoring.tips import services
-from scoring.tips.base import Channel, TipStatus
+from scoring.tips.base import RECORD_CHANNELS, TipStatus
 from scoring.tips.models import Sanction, Tip, TipMessage, TipNote
 from scoring.tips.selectors import (
     can_read_tips,
@@ -67,7 +67,7 @@ class TipListSerializer(TipSerializer):
 
 
 class TipRecordSerializer(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] != Channel.WEB])
+    channel = serializers.ChoiceField(choices=RECORD_CHANNELS)
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=5000)
     village = serializers.IntegerField(required=False, allow_null=True, default=None)

@@ -31,6 +31,10 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("In person")
 
 
+# Channels a handler records (the web form files its own tips).
+RECORD_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.BOX, Channel.VISIT)]
+
+
 class TipBase(models.Model):
     """A tip. The reporter's identity (`reporter_name`, `reporter_contact`) is empty for an
     anonymous tip and is read only by the discipline commission (see selectors); no IP address or

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.ledger.forms import MultipleFileField, MultipleFileInput
-from scoring.tips.base import Channel, TipStatus
+from scoring.tips.base import RECORD_CHANNELS, TipStatus
 from scoring.tips.models import Sanction
 from tenants.organisation.models import Village
 
@@ -32,7 +32,7 @@ class IntakeForm(forms.Form):
 
 
 class RecordForm(IntakeForm):
-    channel = forms.ChoiceField(label=_("Channel"), choices=[c for c in Channel.choices if c[0] != Channel.WEB])
+    channel = forms.ChoiceField(label=_("Channel"), choices=RECORD_CHANNELS)
 
     field_order = ["channel"]
 
