@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
-from scoring.tips import services
+from common.errors import NotFound
+from scoring.tips import services, throttle
 from scoring.tips.base import RECORD_CHANNELS, TipStatus
 from scoring.tips.models import Sanction, Tip, TipMessage, TipNote
 from scoring.tips.selectors import (
+    any_tip_by_receipt,
     can_read_tips,
     reporter_identity,
     sanction_list,
@@ -82,6 +84,39 @@ class ReceiptSerializer(serializers.Serializer):
     receipt = serializers.CharField(help_text="Hand it to the reporter; it is not stored and never shown again.")
     to_county = serializers.BooleanField()
     tip = TipSerializer(allow_null=True)
+
+
+class IntakeSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=5000)
+    village = serializers.IntegerField(required=False, allow_null=True, default=None)
+    anonymous = serializers.BooleanField(default=True)
+    reporter_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reporter_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    about_office = serializers.BooleanField(default=False,
+                                            help_text="About the township office or leaders: goes to the county.")
+
+
+class IntakeReceiptSerializer(serializers.Serializer):
+    receipt = serializers.CharField(help_text="Shown once; only its hash is stored.")
+
+
+class ReceiptQuerySerializer(serializers.Serializer):
+    receipt = serializers.CharField(max_length=40)
+    body = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                 help_text="Optional: a message to the handlers, added first.")
+
+
+class ReceiptMessageSerializer(serializers.Serializer):
+    from_reporter = serializers.BooleanField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReceiptViewSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    messages = ReceiptMessageSerializer(many=True)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -155,6 +190,41 @@ class TipViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             tip_get(access=request.access, pk=tip.pk), context=self.get_serializer_context()).data
         return Response({"receipt": code, "to_county": data["about_office"], "tip": township_tip},
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="File a tip (public, no login; throttled per address)", tags=["tips"],
+                   request=IntakeSerializer, responses={201: IntakeReceiptSerializer, 429: ERROR_RESPONSES[400],
+                                                        **ERROR_RESPONSES})
+    @action(detail=False, methods=["post"], permission_classes=[permissions.AllowAny], authentication_classes=[])
+    def intake(self, request):
+        if throttle.blocked("intake", request._request):
+            raise exceptions.Throttled()
+        serializer = IntakeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        _tip, code = services.tip_submit(
+            subject=d["subject"], body=d["body"], anonymous=d["anonymous"], reporter_name=d["reporter_name"],
+            reporter_contact=d["reporter_contact"], about_office=d["about_office"], village_id=d["village"])
+        throttle.hit("intake", request._request)
+        return Response({"receipt": code}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="A tip's status and messages by its receipt (public; wrong codes are throttled)",
+                   tags=["tips"], request=ReceiptQuerySerializer,
+                   responses={200: ReceiptViewSerializer, 429: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404]})
+    @action(detail=False, methods=["post"], permission_classes=[permissions.AllowAny], authentication_classes=[])
+    def receipt(self, request):
+        if throttle.blocked("receipt", request._request):
+            raise exceptions.Throttled()
+        serializer = ReceiptQuerySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tip = any_tip_by_receipt(serializer.validated_data["receipt"])
+        if tip is None:
+            throttle.hit("receipt", request._request)
+            raise NotFound()
+        if serializer.validated_data["body"].strip():
+            services.tip_reporter_message(tip=tip, body=serializer.validated_data["body"])
+        return Response({"status": tip.status, "status_label": TipStatus(tip.status).label,
+                         "messages": [{"from_reporter": m.from_reporter, "body": m.body, "created_at": m.created_at}
+                                      for m in tip.messages.all()]})
 
     @extend_schema(summary="Move the case one step", tags=["tips"], request=StatusSerializer,
                    responses={200: TipSerializer, 409: ERROR_RESPONSES[400], **ERROR_RESPONSES})

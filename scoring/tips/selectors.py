@@ -19,7 +19,7 @@ from accounts.models import Role, RoleAssignment
 from common.errors import NotFound
 from scoring.tips.base import OPEN_STATUSES
 from scoring.tips.models import AwardIneligibility, Sanction, Tip, TipEvidence
-from scoring.tips.receipts import receipt_fingerprint, receipt_matches
+from scoring.tips.receipts import receipt_fingerprint, receipt_matches, receipt_normalise
 
 HANDLER_ROLES = (Role.SUPERVISION_OFFICE, Role.DISCIPLINE_COMMISSION)
 
@@ -78,6 +78,17 @@ def tip_by_receipt(digits: str) -> Tip | None:
     if tip is None or not receipt_matches(digits, salt_hex=tip.receipt_salt, stored_hash=tip.receipt_hash):
         return None
     return tip
+
+
+def any_tip_by_receipt(code: str):
+    """The tip (of this township, or routed from it to the county) with this receipt code as the
+    reporter typed it, or None: the same None for a malformed, unknown or wrong code."""
+    from scoring.tips.county.selectors import county_tip_by_receipt
+
+    digits = receipt_normalise(code)
+    if digits is None:
+        return None
+    return tip_by_receipt(digits) or county_tip_by_receipt(digits, township_id=connection.tenant.pk)
 
 
 def tips_by_status() -> dict[str, int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +20,8 @@ from common.errors import DomainError, NotFound, apply_to_form
 from scoring.ledger.models import Entry
 from scoring.tips import forms, services, throttle
 from scoring.tips.base import TRANSITIONS, TipStatus
-from scoring.tips.county.selectors import county_tip_by_receipt
-from scoring.tips.receipts import receipt_normalise
 from scoring.tips.selectors import (
+    any_tip_by_receipt,
     award_ineligible_users,
     can_handle,
     can_read_tips,
@@ -69,12 +67,7 @@ def intake(request):
 
 
 def _by_receipt(code: str):
-    digits = receipt_normalise(code)
-    if digits is None:
-        return None
-    from scoring.tips.selectors import tip_by_receipt
-
-    return tip_by_receipt(digits) or county_tip_by_receipt(digits, township_id=connection.tenant.pk)
+    return any_tip_by_receipt(code)
 
 
 def _receipt_page(request, tip, code, message_form=None, status=200):

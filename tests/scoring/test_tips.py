@@ -538,3 +538,30 @@ def test_county_api_lists_routed_tips_and_the_rollup_for_the_county_only(tips_wo
         assert call(fresh_client(user), "get", "/api/v1/oversight/tips/rollup/").status_code == 403
     schema = call(county, "get", "/api/v1/schema/").content.decode()
     assert "/api/v1/oversight/tips/rollup/" in schema
+
+
+def test_public_api_files_a_tip_and_reads_it_by_receipt_only(tips_world, in_township):
+    reporter = fresh_client()
+    filed = call(reporter, "post", "/t/alpha/api/v1/tips/intake/", json.dumps({"subject": "接口", "body": "举报"}),
+                 content_type="application/json")
+    assert filed.status_code == 201
+    code = filed.json()["receipt"]
+    assert CODE_RE.fullmatch(code)
+    with in_township(tips_world.township):
+        tip = Tip.objects.get()
+        services.tip_note_add(actor=tips_world.users.supervision,
+                              access=acc(tips_world.users.supervision, tips_world.township), tip_id=tip.pk,
+                              body="不给举报人看")
+    seen = call(reporter, "post", "/t/alpha/api/v1/tips/receipt/", json.dumps({"receipt": code, "body": "补充"}),
+                content_type="application/json")
+    assert seen.status_code == 200
+    assert seen.json()["status"] == "received"
+    assert [(m["from_reporter"], m["body"]) for m in seen.json()["messages"]] == [(True, "补充")]
+    assert "不给举报人看" not in seen.content.decode()
+    assert set(seen.json()) == {"status", "status_label", "messages"}
+    guesser = fresh_client()
+    misses = [call(guesser, "post", "/t/alpha/api/v1/tips/receipt/", json.dumps({"receipt": "1111 1111 1111 1111"}),
+                   content_type="application/json").status_code for _ in range(6)]
+    assert misses == [404] * 5 + [429]
+    # Everything else of the API still needs a handler's login.
+    assert call(reporter, "get", "/t/alpha/api/v1/tips/").status_code in (401, 403)
