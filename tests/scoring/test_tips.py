@@ -278,6 +278,12 @@ def test_case_path_assignment_deadline_and_reminders(tips_world, in_township, cl
         assert sent[0].context == {"count": 1, "overdue": 0, "days": 3}
         assert set(sent[0].deliveries.values_list("recipient_id", flat=True)) == {users.discipline.pk}
         assert remind_tips_due(township=tips_world.township) == []  # once a day
+        # Registered with the notification registries: a daily beat entry per township.
+        from common.schedule import BEAT
+        from notifications.reminders import reminder_run
+
+        assert BEAT["remind-tip.due"]["args"] == ("notifications.run_reminder", "tip.due")
+        assert reminder_run(kind="tip.due", township=tips_world.township) == 0
         services.tip_status_set(actor=users.discipline, access=acc(users.discipline, tips_world.township),
                                 tip_id=tip.pk, status="investigating")
         with pytest.raises(DomainError) as exc:
