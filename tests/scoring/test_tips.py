@@ -313,7 +313,9 @@ def test_handlers_work_a_case_on_the_pages(tips_world, in_township, settings, tm
     assert call(client, "post", base + "status/", {"status": "investigating"}).status_code == 400  # not next
     assert call(client, "post", base + "status/", {"status": "triaged"}).status_code == 302
     assert call(client, "post", base + "note/", {"body": "备注一"}).status_code == 302
-    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"x" * 50, content_type="image/jpeg")
+    from scoring.demo import demo_photo
+
+    photo = SimpleUploadedFile("p.png", demo_photo(seed=1, label="tip"), content_type="image/png")
     assert call(client, "post", base + "evidence/", {"evidence": [photo]}).status_code == 302
     fake = SimpleUploadedFile("f.jpg", b"not a photo", content_type="image/jpeg")
     assert call(client, "post", base + "evidence/", {"evidence": [fake]}).status_code == 400
@@ -324,7 +326,7 @@ def test_handlers_work_a_case_on_the_pages(tips_world, in_township, settings, tm
     assert "备注一" in page.content.decode()
     with in_township(tips_world.township):
         [evidence] = Tip.objects.get().evidence.all()
-        assert evidence.content_type == "image/jpeg"
+        assert evidence.content_type == "image/png"
         assert list(TipNote.objects.values_list("body", flat=True)) == ["备注一"]
     assert call(office, "get", f"{base}evidence/{evidence.pk}/").status_code == 200
     assert call(fresh_client(tips_world.users.clerk), "get", f"{base}evidence/{evidence.pk}/").status_code == 403
