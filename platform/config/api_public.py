@@ -20,4 +20,5 @@ urlpatterns = [
     *router.urls,
     path("notifications/", include("notifications.api_urls")),
     path("scoring/", include("scoring.county.api_urls")),
+    path("oversight/", include("scoring.tips.county.api_urls")),
 ]

@@ -24,4 +24,5 @@ urlpatterns = [
     path("scoring/periods/", include("scoring.periods.api_urls")),
     path("scoring/", include("scoring.ledger.api_urls")),
     path("signals/", include("scoring.favouritism.api_urls")),
+    path("", include("scoring.tips.api_urls")),
 ]

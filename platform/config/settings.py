@@ -53,6 +53,7 @@ SHARED_APPS = [
     "audit",
     "notifications",
     "scoring.county",
+    "scoring.tips.county",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -62,6 +63,7 @@ TENANT_APPS = [
     "scoring.ledger",
     "scoring.periods",
     "scoring.favouritism",
+    "scoring.tips",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -240,6 +242,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BranchKindEnum": "tenants.organisation.models.Branch.Kind",
         "MemberKindEnum": "tenants.organisation.models.Member.Kind",
+        "TipStatusEnum": "scoring.tips.base.TipStatus",
+        "TipChannelEnum": "scoring.tips.base.Channel",
+        "TipRecordChannelEnum": "scoring.tips.base.RECORD_CHANNELS",
+        "SanctionKindEnum": "scoring.tips.models.Sanction.Kind",
     },
 }
 
@@ -315,4 +321,5 @@ DEMO_STEPS = [
     "tenants.townships.demo.organisation_step",
     "scoring.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
+    "scoring.tips.demo.demo_step",
 ]

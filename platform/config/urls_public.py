@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("scoring/", include("scoring.county.urls")),
     path("oversight/signals/", include("scoring.favouritism.county_urls")),
+    path("oversight/tips/", include("scoring.tips.county.urls")),
     path("api/v1/", include("config.api_public")),
     path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_public_schema"), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
