@@ -58,6 +58,7 @@ TENANT_APPS = [
     "scoring.catalogue",
     "scoring.ledger",
     "scoring.periods",
+    "scoring.oversight",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -244,4 +245,5 @@ ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(10 *
 DEMO_STEPS = [
     "tenants.townships.demo.organisation_step",
     "scoring.demo.demo_step",
+    "scoring.oversight.demo.demo_step",
 ]
