@@ -1,0 +1,200 @@
+"""Spot checks with the database: commitment, one draw per month, teams, findings and corrections."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import types
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from accounts.access import access_for
+from audit.models import AuditEvent
+from common.errors import Conflict, DomainError, PermissionDenied
+from scoring.ledger import services as ledger
+from scoring.ledger.models import Entry, LedgerEntry
+from scoring.ledger.selectors import township_today
+from scoring.oversight import sampler, services
+from scoring.oversight.models import Check, CheckTeamMember, Draw, Finding
+from tests.factories import BranchFactory, MemberFactory, VillageFactory
+
+pytestmark = [pytest.mark.django_db]
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_draw.py"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo-bytes" * 20
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+@pytest.fixture
+def world(township_a, in_township, make_user, scoring_setup, clock):
+    clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    setup = scoring_setup(township_a, year=2026)
+    with in_township(township_a):
+        villages = [VillageFactory(code=f"A{i:02d}", name=f"村{i}") for i in range(7)]
+        branches = [BranchFactory(village=v) for v in villages]
+        members = {v.pk: [MemberFactory(branch=b) for _ in range(6)] for v, b in zip(villages, branches, strict=True)}
+    v0 = villages[0]
+    users = types.SimpleNamespace(
+        office=make_user("township_office", township_a),
+        clerk0=make_user("clerk", township_a, village_ids=[v0.pk]),
+        team0=make_user("work_team", township_a, village_ids=[v0.pk]),
+        clerk1=make_user("clerk", township_a, village_ids=[villages[1].pk]),
+        secretary0=make_user("branch_secretary", township_a, branch_id=branches[0].pk),
+        liaison0=make_user("liaison_leader", township_a, village_ids=[v0.pk]),
+        living0=make_user("member", township_a, member_id=members[v0.pk][0].pk),
+        supervisor=make_user("supervision_office", township_a),
+    )
+    return types.SimpleNamespace(township=township_a, setup=setup, villages=villages, branches=branches,
+                                 members=members, users=users)
+
+
+def acc(user, township):
+    return access_for(user, township)
+
+
+def _post_entry(world, member, points="4"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    u = world.users
+    entry = ledger.entry_create(actor=u.clerk0, access=acc(u.clerk0, world.township), member_id=member.pk,
+                                rule_code="B01", occurred_on=township_today(), points=points, note="主题党日",
+                                evidence_files=[SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg")])
+    for user in (u.secretary0, u.team0, u.liaison0):
+        ledger.entry_review(actor=user, access=acc(user, world.township), entry_id=entry.pk, decision="approve")
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.POSTED
+    return entry
+
+
+def test_commitment_before_the_month_is_immutable_and_the_draw_is_made_once(world, in_township, clock):
+    with in_township(world.township):
+        with pytest.raises(Conflict):
+            services.draw_commit(year=2026, month=11)  # November has started: too late to commit
+        assert not Draw.objects.filter(year=2026, month=11).exists()
+        draw = services.draw_commit(year=2026, month=12)
+        assert draw.commitment == sampler.commitment_of(draw.seed) and draw.status == "committed"
+        again = services.draw_commit(year=2026, month=12)
+        assert (again.pk, again.commitment, again.seed) == (draw.pk, draw.commitment, draw.seed)
+        with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
+            Draw.objects.filter(pk=draw.pk).update(commitment="0" * 64)
+        with pytest.raises(Conflict):
+            services.draw_run(year=2026, month=12)  # draw day (the 1st) has not come
+        clock.set(dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI))
+        drawn = services.draw_run(year=2026, month=12)
+        assert drawn.status == "drawn" and drawn.commitment == draw.commitment
+        assert len(drawn.drawn_codes) == 3  # ceil(7/3)
+        checks = Check.objects.filter(draw=drawn)
+        assert sorted(checks.values_list("village__code", flat=True)) == sorted(drawn.drawn_codes)
+        assert set(checks.values_list("year", "month")) == {(2026, 11)}
+        before = (Check.objects.count(), AuditEvent.objects.filter(action="draw.run").count())
+        with pytest.raises(Conflict):
+            services.draw_run(year=2026, month=12)
+        assert (Check.objects.count(), AuditEvent.objects.filter(action="draw.run").count()) == before
+        with pytest.raises(DatabaseError, match="never redone"), transaction.atomic():
+            Draw.objects.filter(pk=draw.pk).update(drawn_codes=["A00"])
+        with pytest.raises(Conflict):
+            services.draw_run(year=2027, month=1)  # nothing committed
+        # The daily job is a no-op now for December and commits January once.
+        services.draws_due()
+        services.draws_due()
+        assert list(Draw.objects.order_by("year", "month").values_list("year", "month", "status")) == [
+            (2026, 12, "drawn"), (2027, 1, "committed")]
+
+
+def test_the_verifier_agrees_with_stored_draws(world, in_township, clock, tmp_path):
+    from scoring.county.models import DrawPublicValue
+
+    with in_township(world.township):
+        services.draw_commit(year=2026, month=12)
+        services.draw_commit(year=2027, month=1)
+    DrawPublicValue.objects.create(year=2027, month=1, value="双色球 2027001: 03 09 14 22 27 31 + 08",
+                                   source="中国福利彩票")
+    clock.set(dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI))
+    with in_township(world.township):
+        december = services.draw_json(services.draw_run(year=2026, month=12))
+    clock.set(dt.datetime(2027, 1, 3, 9, 0, tzinfo=SHANGHAI))
+    with in_township(world.township):
+        january = services.draw_json(services.draw_run(year=2027, month=1))
+    assert december["public_value_source"] == "seals" and january["public_value_source"] == "override"
+    for data in (december, january):
+        path = tmp_path / f"{data['month']}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        result = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True,
+                                check=False)
+        assert (result.returncode, result.stdout.split()) == (0, data["drawn_codes"]), result.stderr
+        tampered = {**data, "seed": "f" * 64}
+        path.write_text(json.dumps(tampered), encoding="utf-8")
+        result = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 1 and "commitment" in result.stderr
+
+
+def test_a_checker_tied_to_the_village_is_never_on_its_team(world, in_township, clock):
+    u = world.users
+    v0 = world.villages[0]
+    tied = {u.clerk0.pk, u.team0.pk, u.secretary0.pk, u.liaison0.pk, u.living0.pk}
+    with in_township(world.township):
+        office = acc(u.office, world.township)
+        for _ in range(3):
+            check = services.check_unannounced_open(actor=u.office, access=office, village_id=v0.pk)
+            team = set(CheckTeamMember.objects.filter(check_obj=check).values_list("user_id", flat=True))
+            assert team and not team & tied
+            assert u.office.pk in team
+        for user in (u.clerk0, u.team0, u.living0, u.secretary0):
+            with pytest.raises(DomainError) as exc:
+                services.check_team_add(actor=u.office, access=office, check_id=check.pk, user_id=user.pk)
+            assert exc.value.message in (services.TEAM_CONFLICT, services.TEAM_NOT_ELIGIBLE)
+        added = services.check_team_add(actor=u.office, access=office, check_id=check.pk, user_id=u.clerk1.pk)
+        assert added.user_id == u.clerk1.pk
+        other = services.check_unannounced_open(actor=u.office, access=office, village_id=world.villages[1].pk)
+        assert u.clerk1.pk not in set(other.team.values_list("user_id", flat=True))
+        with pytest.raises(PermissionDenied):
+            services.check_unannounced_open(actor=u.clerk1, access=acc(u.clerk1, world.township), village_id=v0.pk)
+
+
+def test_a_discrepancy_becomes_a_correction_only_after_review(world, in_township, clock):
+    u = world.users
+    v0 = world.villages[0]
+    member = world.members[v0.pk][0]
+    with in_township(world.township):
+        clock.set(dt.datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))
+        original = _post_entry(world, member, points="4")
+        row = LedgerEntry.objects.get(entry=original)
+        snapshot = (row.pk, row.points, row.hash, row.kind)
+        clock.set(dt.datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+        check = services.check_unannounced_open(actor=u.supervisor, access=acc(u.supervisor, world.township),
+                                                village_id=v0.pk)
+        assert check.members.first().member_id == member.pk  # key member (largest addition) first
+        assert "largest_additions" in check.members.first().key_reasons
+        office = acc(u.office, world.township)
+        with pytest.raises(DomainError):
+            services.finding_record(actor=u.office, access=office, check_id=check.pk, entry_id=original.pk,
+                                    result="discrepancy", reason="", note="")
+        assert not Finding.objects.exists()
+        finding = services.finding_record(actor=u.supervisor, access=acc(u.supervisor, world.township),
+                                          check_id=check.pk, entry_id=original.pk, result="discrepancy",
+                                          reason="not_happened", note="当天未参加主题党日", points="-4")
+        correction = finding.correction
+        assert (correction.status, correction.corrects_id, correction.source) == (
+            Entry.Status.IN_REVIEW, original.pk, f"check:{check.pk}")
+        assert LedgerEntry.objects.filter(kind="correction").count() == 0
+        for user in (u.secretary0, u.team0, u.liaison0):
+            ledger.entry_review(actor=user, access=acc(user, world.township), entry_id=correction.pk,
+                                decision="approve")
+        posted = LedgerEntry.objects.get(entry=correction)
+        assert (posted.kind, posted.points) == ("correction", Decimal("-4.00"))
+        row = LedgerEntry.objects.get(entry=original)
+        assert (row.pk, row.points, row.hash, row.kind) == snapshot
+        with pytest.raises(Conflict):
+            services.finding_record(actor=u.office, access=office, check_id=check.pk, entry_id=original.pk,
+                                    result="confirmed")
