@@ -20,4 +20,5 @@ urlpatterns = [
     path("scoring/catalogue/", include("scoring.catalogue.api_urls")),
     path("scoring/periods/", include("scoring.periods.api_urls")),
     path("scoring/", include("scoring.ledger.api_urls")),
+    path("oversight/", include("scoring.oversight.api_urls")),
 ]

@@ -14,6 +14,7 @@ Decisions:
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from decimal import Decimal
@@ -198,10 +199,9 @@ def draws_due(*, now: dt.datetime | None = None) -> dict:
     done["committed"] = str(draw_commit(year=ny, month=nm, now=now))
     draw = Draw.objects.filter(year=today.year, month=today.month, status=Draw.Status.COMMITTED).first()
     if draw is not None and today.day >= policy_effective(year=today.year)["draw_day"]:
-        try:
+        # Conflict: drawn meanwhile by another delivery, or not drawable: nothing to do.
+        with contextlib.suppress(Conflict):
             done["drawn"] = str(draw_run(year=today.year, month=today.month, now=now))
-        except Conflict:
-            pass  # drawn meanwhile by another delivery, or not drawable: nothing to do
     return done
 
 

@@ -28,7 +28,8 @@ def test_every_village_count_from_1_to_60_covers_at_least_the_share(share):
         drawn = sampler.villages_draw(seed=f"seed-{n}", codes=codes, share=share)
         assert len(drawn) >= math.ceil(n / 3)
         assert len(drawn) >= math.ceil(round(n * floor, 9))
-        assert len(set(drawn)) == len(drawn) and set(drawn) <= set(codes)
+        assert len(set(drawn)) == len(drawn)
+        assert set(drawn) <= set(codes)
         assert drawn == verifier.villages_draw(f"seed-{n}", codes, share, [])
 
 

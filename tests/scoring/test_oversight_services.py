@@ -82,7 +82,8 @@ def test_commitment_before_the_month_is_immutable_and_the_draw_is_made_once(worl
             services.draw_commit(year=2026, month=11)  # November has started: too late to commit
         assert not Draw.objects.filter(year=2026, month=11).exists()
         draw = services.draw_commit(year=2026, month=12)
-        assert draw.commitment == sampler.commitment_of(draw.seed) and draw.status == "committed"
+        assert draw.commitment == sampler.commitment_of(draw.seed)
+        assert draw.status == "committed"
         again = services.draw_commit(year=2026, month=12)
         assert (again.pk, again.commitment, again.seed) == (draw.pk, draw.commitment, draw.seed)
         with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
@@ -91,7 +92,8 @@ def test_commitment_before_the_month_is_immutable_and_the_draw_is_made_once(worl
             services.draw_run(year=2026, month=12)  # draw day (the 1st) has not come
         clock.set(dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI))
         drawn = services.draw_run(year=2026, month=12)
-        assert drawn.status == "drawn" and drawn.commitment == draw.commitment
+        assert drawn.status == "drawn"
+        assert drawn.commitment == draw.commitment
         assert len(drawn.drawn_codes) == 3  # ceil(7/3)
         checks = Check.objects.filter(draw=drawn)
         assert sorted(checks.values_list("village__code", flat=True)) == sorted(drawn.drawn_codes)
@@ -125,7 +127,8 @@ def test_the_verifier_agrees_with_stored_draws(world, in_township, clock, tmp_pa
     clock.set(dt.datetime(2027, 1, 3, 9, 0, tzinfo=SHANGHAI))
     with in_township(world.township):
         january = services.draw_json(services.draw_run(year=2027, month=1))
-    assert december["public_value_source"] == "seals" and january["public_value_source"] == "override"
+    assert december["public_value_source"] == "seals"
+    assert january["public_value_source"] == "override"
     for data in (december, january):
         path = tmp_path / f"{data['month']}.json"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -136,7 +139,8 @@ def test_the_verifier_agrees_with_stored_draws(world, in_township, clock, tmp_pa
         path.write_text(json.dumps(tampered), encoding="utf-8")
         result = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True,
                                 check=False)
-        assert result.returncode == 1 and "commitment" in result.stderr
+        assert result.returncode == 1
+        assert "commitment" in result.stderr
 
 
 def test_a_checker_tied_to_the_village_is_never_on_its_team(world, in_township, clock):
@@ -148,7 +152,8 @@ def test_a_checker_tied_to_the_village_is_never_on_its_team(world, in_township, 
         for _ in range(3):
             check = services.check_unannounced_open(actor=u.office, access=office, village_id=v0.pk)
             team = set(CheckTeamMember.objects.filter(check_obj=check).values_list("user_id", flat=True))
-            assert team and not team & tied
+            assert team
+            assert not team & tied
             assert u.office.pk in team
         for user in (u.clerk0, u.team0, u.living0, u.secretary0):
             with pytest.raises(DomainError) as exc:
