@@ -101,7 +101,7 @@ def check_detail(request, pk):
         "check": check, "rows": rows, "team": check.team.all(), "overdue": selectors.check_is_overdue(check),
         "may_work": services.may_work_on(check, request.access), "runs_checks": services.can_run_checks(request.access),
         "team_form": forms.TeamAddForm(), "discrepancies": discrepancies,
-        "sanction_url": f"{request.tenant.url_prefix}oversight/sanctions/new/?source=check:{check.pk}"
+        "sanction_url": f"{request.tenant.url_prefix()}oversight/sanctions/new/?source=check:{check.pk}"
                         f"&village={check.village_id}" if discrepancies else "",
     })
 

@@ -203,3 +203,98 @@ def test_a_discrepancy_becomes_a_correction_only_after_review(world, in_township
         with pytest.raises(Conflict):
             services.finding_record(actor=u.office, access=office, check_id=check.pk, entry_id=original.pk,
                                     result="confirmed")
+
+
+def test_derived_results_fair_scorers_and_branch_results(world, in_township, clock, make_user):
+    from scoring.oversight.selectors import branch_check_results, fair_scorers, results
+
+    u = world.users
+    v0, v1 = world.villages[0], world.villages[1]
+    other_clerk = make_user("clerk", world.township, village_ids=[v1.pk])
+    sec1 = make_user("branch_secretary", world.township, branch_id=world.branches[1].pk)
+    team1 = make_user("work_team", world.township, village_ids=[v1.pk])
+    liaison1 = make_user("liaison_leader", world.township, village_ids=[v1.pk])
+    with in_township(world.township):
+        clock.set(dt.datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))
+        bad = _post_entry(world, world.members[v0.pk][0], points="4")
+        good = _post_entry(world, world.members[v0.pk][1], points="3")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        fair = ledger.entry_create(actor=other_clerk, access=acc(other_clerk, world.township),
+                                   member_id=world.members[v1.pk][0].pk, rule_code="B01",
+                                   occurred_on=township_today(), points="2", note="主题党日",
+                                   evidence_files=[SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg")])
+        for user in (sec1, team1, liaison1):
+            ledger.entry_review(actor=user, access=acc(user, world.township), entry_id=fair.pk, decision="approve")
+        clock.set(dt.datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+        sup = acc(u.supervisor, world.township)
+        c0 = services.check_unannounced_open(actor=u.supervisor, access=sup, village_id=v0.pk)
+        c1 = services.check_unannounced_open(actor=u.supervisor, access=sup, village_id=v1.pk)
+        services.finding_record(actor=u.supervisor, access=sup, check_id=c0.pk, entry_id=bad.pk,
+                                result="discrepancy", reason="favour", note="照顾分")
+        services.finding_record(actor=u.supervisor, access=sup, check_id=c0.pk, entry_id=good.pk, result="confirmed")
+        services.finding_record(actor=u.supervisor, access=sup, check_id=c1.pk, entry_id=fair.pk, result="confirmed")
+        assert fair_scorers(year=2026, month_from=10, month_to=10) == [other_clerk.pk]
+        assert fair_scorers(year=2026, month_from=11, month_to=12) == []
+        assert branch_check_results(year=2026, month=10) == {
+            world.branches[0].pk: {"checked_entries": 2, "discrepancies": 1, "points_checked": Decimal("7.00"),
+                                   "points_confirmed": Decimal("3.00")},
+            world.branches[1].pk: {"checked_entries": 1, "discrepancies": 0, "points_checked": Decimal("2.00"),
+                                   "points_confirmed": Decimal("2.00")},
+        }
+        rates = {r["name"]: (r["checked"], r["discrepancies"], r["rate"]) for r in results(year=2026, month=10)["village"]}
+        assert rates == {v0.name: (2, 1, Decimal("50.0")), v1.name: (1, 0, Decimal("0.0"))}
+
+
+def test_a_township_may_raise_the_share_never_lower_it(world, in_township):
+    from scoring.oversight.policy import policy_effective
+
+    office = acc(world.users.office, world.township)
+    with in_township(world.township):
+        assert policy_effective(year=2026)["share"] == "1/3"
+        with pytest.raises(DomainError):
+            services.township_policy_set(actor=world.users.office, access=office, year=2026, share="0.25")
+        services.township_policy_set(actor=world.users.office, access=office, year=2026, share="0.5")
+        assert policy_effective(year=2026)["share"] == "0.5000"
+        with pytest.raises(PermissionDenied):
+            services.township_policy_set(actor=world.users.supervisor, access=acc(world.users.supervisor,
+                                         world.township), year=2026, share="0.6")
+
+
+def test_the_team_marks_entries_on_the_checklist_page(world, in_township, clock, client, make_user, settings):
+    from django.db import connection
+
+    u = world.users
+    v0 = world.villages[0]
+    member = world.members[v0.pk][0]
+    with in_township(world.township):
+        clock.set(dt.datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))
+        entry = _post_entry(world, member, points="4")
+        clock.set(dt.datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+        check = services.check_unannounced_open(actor=u.office, access=acc(u.office, world.township),
+                                                village_id=v0.pk)
+    client.force_login(u.office)
+    try:
+        page = client.get(f"/t/alpha/oversight/checks/{check.pk}/")
+        assert page.status_code == 200
+        assert member.name in page.content.decode()
+        assert f'name="e{entry.pk}-result"' in page.content.decode()
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = client.post(f"/t/alpha/oversight/checks/{check.pk}/findings/", {
+            "entry_id": entry.pk, f"e{entry.pk}-entry_id": entry.pk, f"e{entry.pk}-result": "discrepancy",
+            f"e{entry.pk}-reason": "points_wrong", f"e{entry.pk}-note": "应为 2 分", f"e{entry.pk}-points": "-2",
+            f"e{entry.pk}-photos": SimpleUploadedFile("scene.jpg", JPEG, content_type="image/jpeg")})
+        assert response.status_code == 302
+    finally:
+        connection.set_schema_to_public()
+    with in_township(world.township):
+        finding = Finding.objects.get(check_obj=check)
+        assert (finding.result, finding.reason, finding.note) == ("discrepancy", "points_wrong", "应为 2 分")
+        assert finding.photos.count() == 1
+        assert (finding.correction.points, finding.correction.status) == (Decimal("-2.00"), Entry.Status.IN_REVIEW)
+    try:
+        page = client.get(f"/t/alpha/oversight/checks/{check.pk}/").content.decode()
+    finally:
+        connection.set_schema_to_public()
+    assert f"/t/alpha/oversight/sanctions/new/?source=check:{check.pk}&amp;village={v0.pk}" in page
