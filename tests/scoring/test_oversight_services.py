@@ -298,3 +298,23 @@ def test_the_team_marks_entries_on_the_checklist_page(world, in_township, clock,
     finally:
         connection.set_schema_to_public()
     assert f"/t/alpha/oversight/sanctions/new/?source=check:{check.pk}&amp;village={v0.pk}" in page
+
+
+def test_the_team_is_notified_when_drawn_and_reminded_once_before_the_due_date(world, in_township, clock):
+    from notifications.models import Notification
+    from scoring.oversight.notices import remind_check_due
+
+    with in_township(world.township):
+        services.draw_commit(year=2026, month=12)
+        clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
+        draw = services.draw_run(year=2026, month=12)
+        checks = list(Check.objects.filter(draw=draw))
+        team = {t for c in checks for t in c.team.values_list("user_id", flat=True)}
+        assert team
+        assigned = Notification.objects.filter(event="check.assigned")
+        assert assigned.count() == sum(1 for c in checks if c.team.exists())
+        assert {d for n in assigned for d in n.deliveries.values_list("recipient_id", flat=True)} == team
+        assert remind_check_due(township=world.township) == 0  # due 2026-12-21, not within 3 days
+        clock.set(dt.datetime(2026, 12, 19, 9, 0, tzinfo=SHANGHAI))
+        assert remind_check_due(township=world.township) == len(checks)
+        assert remind_check_due(township=world.township) == 0
