@@ -318,3 +318,58 @@ def test_the_team_is_notified_when_drawn_and_reminded_once_before_the_due_date(w
         clock.set(dt.datetime(2026, 12, 19, 9, 0, tzinfo=SHANGHAI))
         assert remind_check_due(township=world.township) == len(checks)
         assert remind_check_due(township=world.township) == 0
+
+
+def test_forced_villages_unchecked_too_long_or_with_discrepancies_join_the_draw(world, in_township, clock):
+    from scoring.county.models import OversightPolicy
+
+    OversightPolicy.objects.create(year=2026, max_unchecked_months=1)
+    OversightPolicy.objects.create(year=2027, max_unchecked_months=1)
+    with in_township(world.township):
+        services.draw_commit(year=2026, month=12)
+        services.draw_commit(year=2027, month=1)
+        clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
+        december = services.draw_run(year=2026, month=12)
+        assert december.forced == []
+        clock.set(dt.datetime(2027, 1, 1, 9, 0, tzinfo=SHANGHAI))
+        january = services.draw_run(year=2027, month=1)
+        unchecked = sorted({v.code for v in world.villages} - set(december.drawn_codes))
+        assert january.forced == [{"code": code, "reason": "unchecked"} for code in unchecked]
+        assert set(january.drawn_codes) >= set(unchecked)
+        assert len(january.drawn_codes) == 3 + len(set(unchecked) - set(january.drawn_codes[:3]))
+
+
+def test_the_county_sets_the_policy_and_a_public_value_before_the_draw(world, in_township, clock, client,
+                                                                       make_user):
+    from scoring.county.models import DrawPublicValue, OversightPolicy
+
+    admin = make_user("county_admin")
+    client.force_login(admin)
+    response = client.post("/oversight/policy/?year=2027", {
+        "min_share": "0.25", "members_per_village": 5, "near_pass_margin": "5", "max_unchecked_months": 3,
+        "draw_day": 3, "check_due_days": 20})
+    assert response.status_code == 200
+    assert not OversightPolicy.objects.filter(year=2027).exists()
+    response = client.post("/oversight/policy/?year=2027", {
+        "min_share": "0.5", "members_per_village": 4, "near_pass_margin": "5", "max_unchecked_months": 3,
+        "draw_day": 3, "check_due_days": 20, "key_late_entries": "on"})
+    assert response.status_code == 302
+    policy = OversightPolicy.objects.get(year=2027)
+    assert (policy.min_share, policy.draw_day, policy.key_largest_additions, policy.key_late_entries) == (
+        Decimal("0.5000"), 3, False, True)
+    response = client.post("/oversight/public-values/", {"year": 2027, "month": 1, "value": "03 09 14 22 27 31 + 08",
+                                                          "source": "福彩双色球 2027001 期"})
+    assert response.status_code == 302
+    again = client.post("/oversight/public-values/", {"year": 2027, "month": 1, "value": "x", "source": "y"})
+    assert again.status_code == 200
+    assert DrawPublicValue.objects.get(year=2027, month=1).value == "03 09 14 22 27 31 + 08"
+    late = client.post("/oversight/public-values/", {"year": 2026, "month": 11, "value": "x", "source": "y"})
+    assert late.status_code == 200
+    assert not DrawPublicValue.objects.filter(year=2026, month=11).exists()
+    client.force_login(world.users.office)
+    assert client.get("/oversight/policy/").status_code == 403
+    with in_township(world.township):
+        services.draw_commit(year=2027, month=1)
+        clock.set(dt.datetime(2027, 1, 3, 9, 0, tzinfo=SHANGHAI))
+        draw = services.draw_run(year=2027, month=1)
+    assert (draw.public_value_source, draw.share, len(draw.drawn_codes)) == ("override", "0.5000", 4)
