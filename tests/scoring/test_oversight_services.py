@@ -373,3 +373,46 @@ def test_the_county_sets_the_policy_and_a_public_value_before_the_draw(world, in
         clock.set(dt.datetime(2027, 1, 3, 9, 0, tzinfo=SHANGHAI))
         draw = services.draw_run(year=2027, month=1)
     assert (draw.public_value_source, draw.share, len(draw.drawn_codes)) == ("override", "0.5000", 4)
+
+
+def test_key_members_come_first_with_their_reasons(world, in_township, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.ledger.models import MemberYearTotal
+    from scoring.oversight.policy import policy_effective
+
+    u = world.users
+    v0 = world.villages[0]
+    big, late, remote, near, plain, _other = world.members[v0.pk]
+    remote.is_migrant = True
+    remote.migrant_location = "广东深圳"
+    with in_township(world.township):
+        remote.save()
+        clock.set(dt.datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI))
+        _post_entry(world, big, points="5")
+        _post_entry(world, plain, points="1")
+        clock.set(dt.datetime(2026, 10, 28, 10, 0, tzinfo=SHANGHAI))
+        entry = ledger.entry_create(actor=u.clerk0, access=acc(u.clerk0, world.township), member_id=late.pk,
+                                    rule_code="B01", occurred_on=dt.date(2026, 10, 2), points="2", note="补录",
+                                    late_reason="外出开会回来补录",
+                                    evidence_files=[SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg")])
+        ledger.entry_late_decide(actor=u.office, access=acc(u.office, world.township), entry_id=entry.pk,
+                                 decision="approve")
+        for user in (u.secretary0, u.team0, u.liaison0):
+            ledger.entry_review(actor=user, access=acc(user, world.township), entry_id=entry.pk, decision="approve")
+        entry = ledger.entry_create(actor=u.clerk0, access=acc(u.clerk0, world.township), member_id=remote.pk,
+                                    rule_code="R01", occurred_on=dt.date(2026, 10, 27), points="1", note="线上学习",
+                                    evidence_files=[SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg")])
+        for user in (u.secretary0, u.team0, u.liaison0):
+            ledger.entry_review(actor=user, access=acc(user, world.township), entry_id=entry.pk, decision="approve")
+        MemberYearTotal.objects.create(member=near, scoring_year=2026, total=Decimal("58"), rows=1)
+        reasons = services.key_members(village_id=v0.pk, year=2026, month=10, policy=policy_effective(year=2026))
+        assert reasons == {big.pk: ["largest_additions"], late.pk: ["largest_additions", "late_entries"],
+                           remote.pk: ["remote_member"], near.pk: ["near_pass_line"]}
+        clock.set(dt.datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+        check = services.check_unannounced_open(actor=u.office, access=acc(u.office, world.township),
+                                                village_id=v0.pk)
+        listed = list(check.members.values_list("member_id", "is_key"))
+        assert listed[0] == (late.pk, True)
+        assert {m for m, key in listed if key} == {big.pk, late.pk, remote.pk, near.pk}
+        assert [key for _m, key in listed] == [True] * 4 + [False]
