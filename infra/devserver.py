@@ -50,6 +50,9 @@ def _on_signal(signum, _frame):
 def base_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
+    # runserver starts a thread per request; a connection kept per thread would pile up idle
+    # connections under load, so close each one after its request.
+    env.setdefault("DB_CONN_MAX_AGE", "0")
     env.setdefault("ALLOWED_HOSTS", "*")
     env.setdefault("STATE_DIR", str(ROOT / ".state"))
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import uuid
 import zoneinfo
 
 import pytest
@@ -109,6 +110,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if not schema_exists(township.schema_name):
                 township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
         connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys():
+    """Every test sees a cache of its own (a fresh key prefix on the shared Redis), so login
+    throttles and counters never carry over from another test or run."""
+    from django.core.cache import cache
+
+    previous = cache.key_prefix
+    cache.key_prefix = f"test-{uuid.uuid4().hex[:12]}"
+    yield
+    cache.key_prefix = previous
 
 
 @pytest.fixture(autouse=True)

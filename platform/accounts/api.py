@@ -7,21 +7,22 @@ and the scoped selectors) on every request.
 """
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import access_for
-from accounts.backends import ACCOUNT_LOCKED, user_is_locked
+from accounts.backends import ACCOUNT_LOCKED, login_guard, login_locked
 from accounts.models import RoleAssignment, User
-from common.errors import DomainError, PermissionDenied
+from accounts.services import password_change, token_issue, token_revoke
+from accounts.throttles import LoginAddressThrottle
+from common.errors import DomainError, NotFound, PermissionDenied
 
 INVALID_CREDENTIALS = _("Wrong username or password.")
 NO_TOWNSHIP_ROLE = _("You hold no role in this township.")
@@ -29,7 +30,10 @@ NO_TOWNSHIP_ROLE = _("You hold no role in this township.")
 
 # --- shared plumbing --------------------------------------------------------------------------
 class AccessAPIMixin:
-    """Sets `request.access` for the authenticated API user (session or token)."""
+    """Sets `request.access` for the authenticated API user (session or token). Object ids in
+    URLs are numbers: anything else does not match the route (404), never reaches an `int()`."""
+
+    lookup_value_regex = "[0-9]+"
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
@@ -89,20 +93,20 @@ class TokenSerializer(serializers.Serializer):
 
 
 def token_obtain(*, request, username: str, password: str) -> Token:
-    """The user's API token for a correct password; honours the lockout of `LockoutModelBackend`.
-
-    A locked account is refused (403) even with the right password; the failure that locks it
-    answers with the locked message too, as the login form does.
-    """
-    if user_is_locked(username):
-        raise PermissionDenied(ACCOUNT_LOCKED, code="account_locked")
+    """The user's API token for a correct password, under the same guards and lockout as the login
+    page (`accounts.backends`). A locked account is refused (403) even with the right password;
+    the failure that locks it answers with the locked message too. A success is a login like the
+    page's (signal `user_logged_in`: last login, axes' login record and reset)."""
+    refusal = login_guard(request, username, throttle=False)
+    if refusal:
+        raise PermissionDenied(refusal, code="account_guarded")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        if user_is_locked(username):
+        if login_locked(request):
             raise PermissionDenied(ACCOUNT_LOCKED, code="account_locked")
         raise DomainError(INVALID_CREDENTIALS, code="invalid_credentials")
-    token, _created = Token.objects.get_or_create(user=user)
-    return token
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return token_issue(user=user)
 
 
 class AuthTokenView(APIView):
@@ -110,8 +114,7 @@ class AuthTokenView(APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginAddressThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
@@ -186,3 +189,51 @@ class MeView(AccessAPIMixin, APIView):
                 "can_view_audit": access.can_view_audit,
             },
         }).data)
+
+
+# --- own password -----------------------------------------------------------------------------------
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class MePasswordView(AccessAPIMixin, APIView):
+    """Change your own password (an account with an initial password must do this first)."""
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None, 400: ErrorSerializer},
+                   tags=["auth"], operation_id="me_password_change")
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_change(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+
+class MeTokenView(AccessAPIMixin, APIView):
+    """Revoke your own API token (every client using it must log in again)."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"], operation_id="me_token_revoke")
+    def delete(self, request):
+        token_revoke(actor=request.user, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PersonTokenView(AccessAPIMixin, APIView):
+    """The township office revokes the API token of someone holding a role in the township."""
+
+    permission_classes = [permissions.IsAuthenticated, InTownship]
+
+    @extend_schema(request=None, responses={204: None, 400: ErrorSerializer, 403: ErrorSerializer,
+                                            404: ErrorSerializer},
+                   tags=["auth"], operation_id="person_token_revoke")
+    def delete(self, request, user_id: int):
+        from accounts.models import Role
+
+        if not (request.access.is_county_admin or request.access.has_role(Role.TOWNSHIP_OFFICE)):
+            raise PermissionDenied()
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFound()
+        token_revoke(actor=request.user, user=user, township=request._request.tenant)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from accounts.backends import account_failure_recorded, account_failures_forget
+
+        def failed(sender, credentials, request=None, **kwargs):
+            account_failure_recorded(str((credentials or {}).get("username") or ""))
+
+        def succeeded(sender, request=None, user=None, **kwargs):
+            if user is not None:
+                account_failures_forget(user.get_username())
+
+        user_login_failed.connect(failed, dispatch_uid="accounts-failure-count", weak=False)
+        user_logged_in.connect(succeeded, dispatch_uid="accounts-failure-forget", weak=False)

@@ -1,12 +1,12 @@
-"""Forms of the login page and of a township's people pages. They only shape input: the
-lockout lives in `accounts.backends`, user and role rules in `accounts.services`."""
+"""Forms of the login page and of a township's people pages. They only shape input: throttles
+and lockout live in `accounts.backends`, user and role rules in `accounts.services`."""
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.backends import ACCOUNT_LOCKED, user_is_locked
+from accounts.backends import ACCOUNT_LOCKED, login_guard, login_locked
 from accounts.models import (
     BRANCH_SCOPED_ROLES,
     MEMBER_SCOPED_ROLES,
@@ -23,14 +23,15 @@ class LoginForm(AuthenticationForm):
     error_messages = {**AuthenticationForm.error_messages, "locked": ACCOUNT_LOCKED}
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and user_is_locked(username):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        username = self.cleaned_data.get("username") or ""
+        refusal = login_guard(self.request, username)
+        if refusal:
+            raise forms.ValidationError(refusal, code="throttled")
         try:
             return super().clean()
         except forms.ValidationError:
-            # The failure that reaches the limit locks the account: say so at once.
-            if username and user_is_locked(username):
+            # Locked (or the failure that reaches the limit locks it): say so at once.
+            if login_locked(self.request):
                 raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
             raise
 
@@ -123,3 +124,19 @@ class RoleAssignForm(forms.Form):
             "branch_id": data["branch_id"].pk if which == "branch" and data.get("branch_id") else None,
             "member_id": data.get("member_id") if which == "member" else None,
         }
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label=_("New password"), strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                   help_text=_("At least 8 characters, not only digits, not a common password."))
+    new_password_again = forms.CharField(label=_("New password again"), strip=False,
+                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password_again") != data.get("new_password"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data

@@ -11,8 +11,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
-    failed_login_count = models.PositiveIntegerField(_("failed logins"), default=0)
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # Set when someone else chose the password (an account created with an initial password):
+    # the person must choose their own before doing anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -1,6 +1,9 @@
 """Accounts and role assignments. Every write is audited in the public schema."""
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +19,12 @@ from accounts.models import (
     User,
 )
 from audit.services import audit_record, snapshot
+from common import clock
 from common.announce import announce
-from common.errors import DomainError, full_clean_or_raise
+from common.errors import DomainError, NotFound, full_clean_or_raise
 
 USERNAME_TAKEN = _("This username is already taken.")
+LOCKOUT_NOT_FOUND = _("This lockout has already been lifted or has expired.")
 ROLE_NEEDS_VILLAGES = _("This role needs at least one village.")
 ROLE_NEEDS_BRANCH = _("This role needs a branch.")
 ROLE_NEEDS_MEMBER = _("This role needs the member's record.")
@@ -31,13 +36,15 @@ CLERK_VILLAGE_LIMIT = _("A clerk serves at most 3 villages.")  # the report: 1 t
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, full_name: str = "", phone: str = "", email: str = "",
-    language: str = "zh-hans",
+    language: str = "zh-hans", initial_password: bool = True,
 ) -> User:
+    """A new account. Its password is an initial one the person must change at first login,
+    unless `initial_password=False` (the demo's well-known accounts)."""
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(USERNAME_TAKEN, field_errors={"username": [USERNAME_TAKEN]})
     user = User(username=username, full_name=full_name.strip(), phone=phone.strip(), email=email.strip(),
-                language=language)
+                language=language, must_change_password=initial_password)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -48,6 +55,30 @@ def user_create(
     audit_record(actor=actor, action="user.create", instance=user,
                  after=snapshot(user, fields=["username", "full_name", "phone", "email", "language"]))
     announce(event="account.created", recipients=[user], context={"username": user.username}, actor=actor)
+    return user
+
+
+PASSWORD_OLD_WRONG = _("Your current password is not correct.")
+PASSWORD_SAME = _("Choose a password different from the current one.")
+
+
+@transaction.atomic
+def password_change(*, user, old_password: str, new_password: str) -> User:
+    """The person changes their own password (checked by the password validators); clears the
+    must-change flag; audited (without the passwords)."""
+    if not user.check_password(old_password or ""):
+        raise DomainError(PASSWORD_OLD_WRONG, field_errors={"old_password": [PASSWORD_OLD_WRONG]})
+    if old_password == new_password:
+        raise DomainError(PASSWORD_SAME, field_errors={"new_password": [PASSWORD_SAME]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field_errors={"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    was_forced = user.must_change_password
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=user, action="user.password_change", instance=user, after={"was_initial": was_forced})
     return user
 
 
@@ -111,3 +142,70 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     assignment.delete()
     audit_record(actor=actor, action="role.revoke", object_type="accounts.roleassignment", object_id=pk,
                  object_repr=str(before.get("role")), before=before)
+
+
+# --- login lockouts (django-axes records) -----------------------------------------------------------
+def login_lockouts():
+    """Account-and-address pairs locked now (failures at the limit within the cool-off)."""
+    from axes.models import AccessAttempt
+
+    since = clock.now() - settings.AXES_COOLOFF_TIME
+    return (AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                                         attempt_time__gte=since)
+            .order_by("-attempt_time"))
+
+
+@transaction.atomic
+def login_unlock(*, actor, attempt_id: int) -> None:
+    """The county admin lifts one lockout (and the account's many-addresses guard); audited."""
+    from axes.models import AccessAttempt
+
+    from accounts.backends import account_failures_forget
+
+    attempt = AccessAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise NotFound(LOCKOUT_NOT_FOUND)
+    before = {"username": attempt.username, "ip_address": attempt.ip_address,
+              "failures": attempt.failures_since_start}
+    AccessAttempt.objects.filter(username=attempt.username, ip_address=attempt.ip_address).delete()
+    account_failures_forget(attempt.username or "")
+    audit_record(actor=actor, action="login.unlock", object_type="accounts.login", object_id=attempt.username or "",
+                 object_repr=f"{attempt.username} @ {attempt.ip_address}", before=before, after=None)
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+TOKEN_NOT_IN_TOWNSHIP = _("This person holds no role in this township.")
+
+
+def token_expired(token) -> bool:
+    return token.created < clock.now() - dt.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+@transaction.atomic
+def token_issue(*, user):
+    """The user's API token: the current one while it is valid, else a new one."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and token_expired(token):
+        token.delete()
+        token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, actor, user, township=None) -> bool:
+    """Revoke `user`'s API token: by the user, or (with `township`) by that township's office for
+    someone holding a role there (never a county admin). True when a token was revoked."""
+    from rest_framework.authtoken.models import Token
+
+    if township is not None:
+        roles = RoleAssignment.objects.filter(user=user)
+        if not roles.filter(township=township).exists() or roles.filter(role=Role.COUNTY_ADMIN).exists():
+            raise DomainError(TOKEN_NOT_IN_TOWNSHIP)
+    deleted, _ = Token.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="token.revoke", instance=user,
+                 after={"township": getattr(township, "code", None), "revoked": bool(deleted)})
+    return bool(deleted)

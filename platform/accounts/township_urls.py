@@ -9,4 +9,5 @@ urlpatterns = [
     path("assign/", views.role_assign_view, name="assign"),
     path("roles/<int:pk>/revoke/", views.role_revoke_view, name="revoke"),
     path("member-options/", views.member_options, name="member_options"),
+    path("<int:user_id>/token/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

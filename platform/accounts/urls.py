@@ -6,4 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("lockouts/", views.lockout_list, name="lockouts"),
+    path("password/", views.password_change, name="password_change"),
 ]

@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,13 +24,17 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts import services
-from accounts.forms import LoginForm, RoleAssignForm
+from accounts.forms import LoginForm, PasswordChangeForm, RoleAssignForm
 from accounts.models import Role, RoleAssignment, User
+from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation.selectors import branch_scope, member_list, member_scope, village_scope
 from tenants.townships.selectors import role_scope_names, township_role_list
 
 ROLE_ASSIGNED = _("Role %(role)s given to %(user)s.")
+PASSWORD_CHANGED = _("Your password has been changed.")
+TOKEN_REVOKED = _("API token of %(user)s revoked: their apps must log in again.")
+LOCKOUT_LIFTED = _("Lockout lifted: the account can log in from that address again.")
 ROLE_REVOKED = _("Role %(role)s taken from %(user)s.")
 MEMBER_OPTIONS_LIMIT = 20
 
@@ -163,7 +168,56 @@ def role_revoke_view(request, pk):
 
 
 @people_manager_required
+@require_POST
+def token_revoke_view(request, user_id):
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    try:
+        with schema_context(get_public_schema_name()):
+            services.token_revoke(actor=request.user, user=person, township=request.tenant)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, TOKEN_REVOKED % {"user": person})
+    return redirect("people:list")
+
+
+@people_manager_required
 def member_options(request):
     """htmx: <option>s of members matching ?member_search=, for the member select."""
     choices = _member_choices(request, query=request.GET.get("member_search", ""))
     return render(request, "accounts/_member_options.html", {"choices": choices})
+
+
+# --- login lockouts (county admin) -------------------------------------------------------------------
+@access_required(lambda access: access.is_county_admin)
+def lockout_list(request):
+    if request.method == "POST":
+        try:
+            services.login_unlock(actor=request.user, attempt_id=int(request.POST.get("attempt", "0")))
+            messages.success(request, LOCKOUT_LIFTED)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)) if isinstance(exc, DomainError)
+                           else str(services.LOCKOUT_NOT_FOUND))
+        return redirect("accounts:lockouts")
+    return render(request, "accounts/lockout_list.html", {"lockouts": services.login_lockouts()})
+
+
+# --- own password ----------------------------------------------------------------------------------
+@login_required
+def password_change(request):
+    """Change one's own password; an account with an initial password is sent here first."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
+                                            new_password=form.cleaned_data["new_password"])
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            update_session_auth_hash(request, user)  # stay logged in on this device
+            messages.success(request, PASSWORD_CHANGED)
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password},
+                  status=400 if request.method == "POST" else 200)

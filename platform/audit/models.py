@@ -9,12 +9,14 @@ class AuditEvent(models.Model):
 
     The table exists in the public schema (county events: townships, accounts, roles) and in
     every township schema (that township's changes), so a township's trail lives with its data.
-    Rows are written only by `audit.services.audit_record`, in the transaction of the change.
+    Rows are written only by `audit.services.audit_record`, in the transaction of the change, and
+    never changed: the database rejects UPDATE, DELETE and TRUNCATE (migration 0002). So the actor
+    is kept as an id (no constraint, nothing done on the user's deletion) with its label beside it.
     """
 
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.DO_NOTHING,
         related_name="+", db_constraint=False,
     )
     actor_label = models.CharField(_("actor"), max_length=150, blank=True)

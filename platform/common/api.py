@@ -1,8 +1,10 @@
 """API plumbing shared by every app: one error format, pagination."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,6 +14,17 @@ from common.errors import DomainError
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class SafeJSONParser(JSONParser):
+    """JSON bodies, with a nesting too deep for the parser answered as a 400 like any bad JSON
+    (Python's decoder raises RecursionError, which would otherwise be a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from None
 
 
 def _flatten(detail):

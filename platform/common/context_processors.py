@@ -19,6 +19,7 @@ def navigation(request):
         "home_url": public_url("home"),
         "login_url": public_url("accounts:login"),
         "logout_url": public_url("accounts:logout"),
+        "password_url": public_url("accounts:password_change"),
         "set_language_url": public_url("set_language"),
         "LANGUAGES": settings.LANGUAGES,
     }

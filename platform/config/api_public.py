@@ -2,7 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import AuthTokenView, MeView
+from accounts.api import AuthTokenView, MePasswordView, MeTokenView, MeView
 from audit.api import AuditEventViewSet
 from tenants.townships.api import TownshipViewSet
 
@@ -15,6 +15,8 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/password/", MePasswordView.as_view(), name="me-password"),
+    path("me/token/", MeTokenView.as_view(), name="me-token"),
     *router.urls,
     path("notifications/", include("notifications.api_urls")),
     path("scoring/", include("scoring.county.api_urls")),

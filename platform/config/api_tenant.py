@@ -2,7 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import MeView
+from accounts.api import MePasswordView, MeTokenView, MeView, PersonTokenView
 from audit.api import AuditEventViewSet
 from tenants.organisation.api import BranchViewSet, MemberViewSet, VillageViewSet
 
@@ -16,6 +16,9 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("me/password/", MePasswordView.as_view(), name="me-password"),
+    path("me/token/", MeTokenView.as_view(), name="me-token"),
+    path("people/<int:user_id>/token/", PersonTokenView.as_view(), name="person-token"),
     *router.urls,
     path("scoring/catalogue/", include("scoring.catalogue.api_urls")),
     path("scoring/periods/", include("scoring.periods.api_urls")),

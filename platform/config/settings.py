@@ -3,6 +3,7 @@
 One base; development, tests and production differ only in environment variables:
 DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, EMAIL_URL-style settings, etc.
 """
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -42,9 +43,11 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "common",
     "accounts",
     "audit",
@@ -82,8 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.middleware.UserLanguageMiddleware",
     "accounts.middleware.AccessMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 TEMPLATES = [
@@ -106,6 +111,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # --- data stores -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dangjian")
+# Connections are bounded by processes, not by load: in production each gunicorn sync worker
+# (WEB_CONCURRENCY, at most 8) and each Celery process holds one connection for DB_CONN_MAX_AGE
+# seconds; the threaded development server closes its connections after every request
+# (infra/devserver.py sets DB_CONN_MAX_AGE=0), so a load test leaves none idle. Sizes: README.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_dangjian")
@@ -126,7 +135,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+# django-axes first: it refuses a locked account-and-address pair before any password check.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.AccountBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -136,9 +146,28 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Failures of one account (from any addresses) within an hour after which it may only be tried
+# from addresses it logged in from before (accounts.backends.login_guard).
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "30"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "common.net.client_address"
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2",
+                             "old_password"]
+AXES_VERBOSE = False
+# We answer lockouts ourselves (login form message, API 403), so axes' middleware is not used.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production (DEBUG off) is served over TLS: cookies are Secure unless SECURE_COOKIES=0 says otherwise.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+# API tokens expire this many days after they were issued (a new login issues a new one).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # --- i18n / time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -169,10 +198,15 @@ REST_FRAMEWORK = {
     # Token first: an API call without valid credentials gets 401 with a `WWW-Authenticate: Token`
     # challenge (DRF takes the challenge from the first class; session auth has none, giving 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "common.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -182,6 +216,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # Throttles key on common.net.client_address; DRF's own lookup must not trust X-Forwarded-For.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -189,6 +225,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Townships, organisation, members and audit. Township resources live under /t/<code>/api/v1/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for signed-in users in production (open while developing).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny" if DEBUG
+                          else "rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and ReDoc served from our static files (drf-spectacular-sidecar), not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -208,6 +247,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died unacknowledged is redelivered after this many seconds (Redis transport):
+# longer than any task runs. Tests that kill a worker shorten it for their own worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_RESULT_EXPIRES = 3600
@@ -226,6 +271,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only our own origin; no plugins, no framing, forms post
+# only to us. Inline scripts and styles are still allowed: a few templates use small inline
+# handlers (confirm dialogs, auto-submit selects); moving them to static files would allow a
+# nonce-only policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

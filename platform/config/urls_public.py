@@ -19,3 +19,6 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_public_schema"), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "common.views.not_found"
+handler500 = "common.views.server_error"

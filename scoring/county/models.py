@@ -165,3 +165,37 @@ class DrawPublicValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.value}"
+
+
+class LedgerAnchor(models.Model):
+    """The county's hourly copy of a township's chain head, between monthly seals.
+
+    Taken at least every hour (beat job `ledger.anchor_heads`), at every monthly close and at
+    every quarterly publication. The anchors of one township are chained among themselves
+    (`hash` covers `prev_hash` and the anchor's content, see `scoring.ledger.anchors`), live in the
+    public schema out of the township's reach, and are append-only in the database: rewriting any
+    ledger row older than the latest anchor is detected and located by `ledger_verify`. The
+    latest anchor is shown on every member's points card and printed on every publication.
+    """
+
+    class Reason(models.TextChoices):
+        HOURLY = "hourly", _("Hourly")
+        CLOSE = "close", _("Monthly close")
+        PUBLICATION = "publication", _("Publication")
+
+    township = models.ForeignKey("townships.Township", on_delete=models.PROTECT, related_name="ledger_anchors")
+    number = models.PositiveIntegerField(_("anchor number"))
+    head_seq = models.BigIntegerField(_("last entry number"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    anchored_at = models.DateTimeField(_("anchored at"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(_("anchor hash"), max_length=64)
+
+    class Meta:
+        ordering = ["township", "-number"]
+        constraints = [models.UniqueConstraint(fields=["township", "number"], name="ledger_anchor_unique")]
+        verbose_name = _("ledger anchor")
+
+    def __str__(self) -> str:
+        return f"{self.township_id} ⚓{self.number} #{self.head_seq} {self.head_hash[:12]}"

@@ -8,20 +8,21 @@ serializers only check types and shape output.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import FileResponse
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship, StableOrderingFilter
-from common.errors import PermissionDenied
+from common.api import SafeJSONParser
+from common.errors import NotFound, PermissionDenied
 from scoring.ledger import services
+from scoring.ledger.evidence import evidence_response
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
 from scoring.ledger.selectors import (
     EntryFilter,
@@ -134,6 +135,14 @@ class CardRowSerializer(serializers.ModelSerializer):
         return ReviewSerializer(obj.entry.reviews.all(), many=True, context=self.context).data
 
 
+class AnchorSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The anchor's number in the township's chain of anchors.")
+    head_seq = serializers.IntegerField(help_text="The last ledger entry the county holds a copy of.")
+    head_hash = serializers.CharField(help_text="The ledger's hash at that entry.")
+    hash = serializers.CharField(help_text="The anchor's own chained hash.")
+    anchored_at = serializers.DateTimeField()
+
+
 class PointsCardSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     member_name = serializers.CharField(source="member.name")
@@ -144,6 +153,8 @@ class PointsCardSerializer(serializers.Serializer):
     ranked = serializers.IntegerField(help_text="Members ranked in the branch.")
     vetoed = serializers.BooleanField(help_text="A one-vote veto item was posted this year.")
     rows = CardRowSerializer(many=True)
+    anchor = AnchorSerializer(allow_null=True, help_text="The county's latest copy of the township ledger's head: "
+                              "every entry up to it is protected against rewriting.")
 
 
 # --- views --------------------------------------------------------------------------------------------
@@ -157,7 +168,7 @@ class EntryViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = EntryFilter
     ordering_fields = ["entered_at", "occurred_on", "points", "status"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     def get_queryset(self) -> QuerySet[Entry]:
         if getattr(self, "swagger_fake_view", False):
@@ -232,11 +243,12 @@ class EntryViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]})
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_pk>[0-9]+)")
     def evidence(self, request, pk=None, evidence_pk=None):
-        evidence = evidence_get(access=request.access, entry_id=int(pk), pk=int(evidence_pk))
-        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                                filename=evidence.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        try:
+            entry_id, evidence_id = int(pk), int(evidence_pk)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        evidence = evidence_get(access=request.access, entry_id=entry_id, pk=evidence_id)
+        return evidence_response(evidence)
 
 
 class PointsCardView(AccessAPIMixin, APIView):

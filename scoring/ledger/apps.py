@@ -8,6 +8,11 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Points ledger")
 
     def ready(self):
+        from celery.schedules import crontab
+
+        from common.schedule import periodic
         from scoring.ledger import notices
 
         notices.register()
+        # The county's hourly copy of every township's chain head (scoring.ledger.anchors).
+        periodic("ledger-anchor-heads", "ledger.anchor_heads", crontab(minute=7))

@@ -200,6 +200,8 @@ class PointsCard:
     vetoed: bool
     people: dict[int, str] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
+    # The county's latest copy of the township's chain head (scoring.ledger.anchors), or None.
+    anchor: object | None = None
 
 
 def _default_year(member_id: int) -> int | None:
@@ -233,8 +235,11 @@ def member_points_card(*, access: Access, member_id: int, scoring_year: int | No
     people = entry_people([r.entry for r in rows if r.entry is not None])
     years = sorted(set(LedgerEntry.objects.filter(member=member).values_list("scoring_year", flat=True)) |
                    ({year} if year else set()), reverse=True)
+    from scoring.ledger.anchors import latest_anchor
+
     return PointsCard(member=member, scoring_year=year, rows=rows, total=total, rank=rank, ranked=ranked,
-                      vetoed=bool(year) and member_vetoed(member.pk, year), people=people, years=years)
+                      vetoed=bool(year) and member_vetoed(member.pk, year), people=people, years=years,
+                      anchor=latest_anchor(township=connection.tenant))
 
 
 # --- reminders (read by notifications.reminders) --------------------------------------------------

@@ -6,8 +6,9 @@ a gap from #1, `prev_hash` equals the previous row's hash, and the row's hash is
 the previous hash and the row's canonical content (scoring.ledger.chain). A row edited or
 removed outside the application fails one of these. Then it checks that the chain head agrees
 with the last row, that every monthly close was sealed with the chain's hash at that point,
-and that the county's copies of the seals (public schema, out of the township's reach) agree,
-which catches even a rewrite of the whole chain that recomputed every hash. With
+and that the county's copies of the seals and its hourly anchors of the head (public schema, out
+of the township's reach) agree, which catches even a rewrite that recomputed every hash after
+the changed row, as soon as an anchor covers that row (scoring.ledger.anchors). With
 `check_files`, each posted entry's evidence file must still hash to the hash that was chained.
 
 The result reports the first broken link (lowest entry number), naming the entry and the
@@ -23,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
 from scoring.ledger.chain import chained_content, link_hash
 from scoring.ledger.models import GENESIS_HASH, Evidence, LedgerEntry, LedgerHead, MemberYearTotal
 
@@ -46,6 +48,12 @@ FILE_MISSING = _("%(entry)s: evidence file %(name)s is missing.")
 FILE_CHANGED = _("%(entry)s: evidence file %(name)s no longer matches its hash.")
 TOTAL_DIFFERS = _("The cached yearly total of member %(member)s for %(year)s is %(cached)s but the ledger sums to "
                   "%(actual)s.")
+ANCHOR_CHAIN_BROKEN = _("The county's anchor %(number)s of this ledger was changed or removed (its chain of "
+                        "anchors is broken).")
+ANCHOR_BEYOND_END = _("The county anchored entry #%(seq)s at %(time)s, but the ledger ends at entry #%(last)s: "
+                      "entries were removed.")
+ANCHOR_DIFFERS = _("The county's anchor %(number)s (%(time)s) holds another hash for entry #%(seq)s: an entry "
+                   "between #%(first)s and #%(seq)s was rewritten.")
 EVIDENCE_NOT_CHAINED = _("%(entry)s: evidence %(name)s is not among the hashes chained with the entry.")
 
 _FIELDS = ("id", "seq", "kind", "member_id", "rule_id", "entry_id", "reverses_id", "points", "occurred_on",
@@ -164,6 +172,32 @@ def _seal_problems(closes: list[dict], hashes: dict[int, str]) -> list[_Problem]
     return problems
 
 
+def _anchor_problems(anchors: list, hashes: dict[int, str], last_seq: int) -> list[_Problem]:
+    """Every county anchor of this township must be intact (its own chain) and agree with the
+    ledger at the entry it copied; a mismatch is located between the previous anchor and it."""
+    from scoring.ledger.anchors import anchor_expected_hash
+
+    problems, prev_hash, prev_seq = [], GENESIS_HASH, 0
+    code = getattr(connection.tenant, "code", "")
+    for number, anchor in enumerate(anchors, start=1):
+        time_label = f"{clock.localtime(anchor.anchored_at, connection.tenant):%Y-%m-%d %H:%M}"
+        if anchor.number != number or anchor.prev_hash != prev_hash or anchor_expected_hash(
+                anchor, code, prev_hash) != anchor.hash:
+            problems.append(_Problem(prev_seq + 1, str(ANCHOR_CHAIN_BROKEN) % {"number": number}))
+            break
+        if anchor.head_seq > last_seq:
+            problems.append(_Problem(last_seq + 1, str(ANCHOR_BEYOND_END) % {
+                "seq": anchor.head_seq, "time": time_label, "last": last_seq}))
+        else:
+            stored = GENESIS_HASH if anchor.head_seq == 0 else hashes.get(anchor.head_seq)
+            if stored != anchor.head_hash:
+                first = min(prev_seq + 1, anchor.head_seq)
+                problems.append(_Problem(first, str(ANCHOR_DIFFERS) % {
+                    "number": anchor.number, "time": time_label, "seq": anchor.head_seq, "first": first}))
+        prev_hash, prev_seq = anchor.hash, max(prev_seq, anchor.head_seq)
+    return problems
+
+
 def _file_sha256(name: str) -> str | None:
     digest = hashlib.sha256()
     try:
@@ -234,10 +268,13 @@ def _verify(*, check_files: bool) -> VerifyResult:
                                                                                   "head_hash"))
     wanted = {c["head_seq"] for c in closes}
     township_id = getattr(connection.tenant, "pk", None)
+    anchors = []
     if township_id is not None:
-        from scoring.county.models import LedgerSeal
+        from scoring.county.models import LedgerAnchor, LedgerSeal
 
         wanted.update(LedgerSeal.objects.filter(township_id=township_id).values_list("head_seq", flat=True))
+        anchors = list(LedgerAnchor.objects.filter(township_id=township_id).order_by("number"))
+        wanted.update(anchor.head_seq for anchor in anchors)
     checked, last_seq, last_hash, chain_problem, hashes = _scan_chain(wanted)
 
     problems = [chain_problem] if chain_problem else []
@@ -252,6 +289,7 @@ def _verify(*, check_files: bool) -> VerifyResult:
             problems.append(_Problem(min(head["last_seq"], last_seq) + 1,
                                      str(HEAD_MISMATCH) % {"head_seq": head["last_seq"], "seq": last_seq}))
     problems.extend(_seal_problems(closes, hashes))
+    problems.extend(_anchor_problems(anchors, hashes, last_seq))
     total_problem = _total_problem(last_seq)
     if total_problem:
         problems.append(total_problem)

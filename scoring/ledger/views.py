@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from common.decorators import township_access_required, township_required
 from common.errors import DomainError, NotFound, apply_to_form
 from scoring.ledger import forms, services
+from scoring.ledger.evidence import evidence_response
 from scoring.ledger.models import Entry
 from scoring.ledger.selectors import (
     entry_get,
@@ -204,15 +205,13 @@ def entry_late_decide(request, pk):
 @require_GET
 @township_required
 def evidence_file(request, pk, evidence_pk):
-    """An evidence file, after checking the asker may see its entry (never a public media URL)."""
+    """An evidence file, after checking the asker may see its entry (never a public media URL);
+    a photo is shown as an image, anything else is a download (see `evidence_response`)."""
     try:
         evidence = evidence_get(access=request.access, entry_id=pk, pk=evidence_pk)
     except NotFound:
         raise Http404 from None
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            as_attachment=evidence.content_type == "application/pdf" and "download" in request.GET,
-                            filename=evidence.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = evidence_response(evidence)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

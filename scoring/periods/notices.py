@@ -30,6 +30,7 @@ from scoring.periods.selectors import publications_closing, quarter_closed_unpub
 EVENTS = (
     EventType("month.closed", _("Month closed"), (IN_APP, EMAIL)),
     EventType("publication.opened", _("Publication opened"), (IN_APP, SMS)),
+    EventType("objection.raised", _("Objection raised"), (IN_APP, SMS)),
     EventType("objection.answered", _("Objection answered"), (IN_APP, SMS)),
     EventType("month.closing", _("Reminder: the month is closing"), (IN_APP, EMAIL, SMS), reminder=True),
     EventType("publication.opening", _("Reminder: publication opens soon"), (IN_APP,), reminder=True),

@@ -137,6 +137,11 @@ def objection_list(*, access: Access, publication: Publication | None = None) ->
     return qs.filter(member__in=member_scope(access))
 
 
+def objections_open(*, access: Access) -> QuerySet[Objection]:
+    """Objections waiting for the township office's answer, the nearest deadline first."""
+    return objection_list(access=access).filter(status=Objection.Status.OPEN).order_by("answer_due_at", "id")
+
+
 # --- appraisals and ratings -----------------------------------------------------------------------
 def appraisal_list(*, access: Access, year: int, half: int, branch_id: int | None = None) -> QuerySet[Appraisal]:
     qs = Appraisal.objects.filter(year=year, half=half, member__in=member_scope(access)).select_related(

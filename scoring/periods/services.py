@@ -30,6 +30,7 @@ from common.errors import Conflict, DomainError, NotFound, PermissionDenied, ful
 from scoring.catalogue.models import ScoringYear
 from scoring.choices import Category, Rating
 from scoring.county.models import LedgerSeal
+from scoring.ledger.anchors import anchor_summary, ledger_anchor
 from scoring.ledger.models import LedgerEntry, LedgerHead
 from scoring.ledger.posting import ledger_head_lock
 from scoring.periods import calendar
@@ -202,6 +203,7 @@ def month_close(*, year: int, month: int, actor=None, now: dt.datetime | None = 
             township=township, year=year, month=month, head_seq=close.head_seq, head_hash=close.head_hash,
             entry_count=close.entry_count, sealed_at=now,
         )
+        ledger_anchor(reason="close", at=now)
         audit_record(actor=actor, action="month.close", instance=close, after={
             "head_seq": close.head_seq, "head_hash": close.head_hash, "entry_count": close.entry_count,
             "members": len(rows), "branches": len(branch_totals),
@@ -301,11 +303,13 @@ def _publication_create(*, actor, year: int, quarter: int, version: int, superse
         closes_at = supersedes.objections_close_at
     branches = _quarter_data(year=year, quarter=quarter, scoring_year=scoring_year,
                              corrections=_publication_corrections(year=year, quarter=quarter))
+    # The county's copy of the head at publication, printed on the notice (scoring.ledger.anchors).
+    anchor = anchor_summary(ledger_anchor(reason="publication", at=now))
     publication = Publication(
         year=year, quarter=quarter, version=version, status=Publication.Status.OPEN, opened_at=now,
         objections_close_at=closes_at, head_seq=head, supersedes=supersedes, created_by_id=_actor_id(actor),
         data={"township": township.name, "year": year, "quarter": quarter, "scoring_year": scoring_year,
-              "version": version, "head_seq": head, "branches": branches},
+              "version": version, "head_seq": head, "branches": branches, "anchor": anchor},
     )
     full_clean_or_raise(publication)
     publication.save()
@@ -405,6 +409,14 @@ def objection_raise(*, actor, access: Access, publication_id: int, member_id: in
         objection.save()
         audit_record(actor=actor, action="objection.raise", instance=objection,
                      after=snapshot(objection, fields=["publication", "member", "reason", "answer_due_at"]))
+        # The office answers objections: tell it at once (it also sees them listed on its pages).
+        from notifications.selectors import township_office_users
+
+        _notify(event="objection.raised", users=township_office_users(township=connection.tenant), actor=actor,
+                context={"township_name": connection.tenant.name, "member_name": member.name,
+                         "month": quarter_name(publication.year, publication.quarter), "reason": reason,
+                         "answer_due_on": clock.today(at=objection.answer_due_at).isoformat(),
+                         "objection_id": objection.pk})
     return objection
 
 

@@ -59,6 +59,8 @@ def periods_home(request):
         "rating_form": forms.RatingRunForm(initial={"scoring_year": today.year}),
         "this_year": today.year,
         "branches": branch_scope(request.access).order_by("name") if request.access.sees_branches else [],
+        "open_objections": selectors.objections_open(access=request.access) if request.access.runs_scoring else [],
+        "now": clock.now(),
     })
 
 

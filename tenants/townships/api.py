@@ -17,7 +17,12 @@ from accounts.api import ERROR_RESPONSES, AccessAPIMixin, ErrorSerializer, Stabl
 from common.errors import PERMISSION_DENIED
 from tenants.townships.models import Township
 from tenants.townships.selectors import township_list, township_list_for_user
-from tenants.townships.services import township_archive, township_create, township_retry_provisioning
+from tenants.townships.services import (
+    township_archive,
+    township_create,
+    township_restore,
+    township_retry_provisioning,
+)
 
 
 class CountyAdminForWrites(permissions.BasePermission):
@@ -35,11 +40,20 @@ class TownshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Township
         fields = ["id", "code", "name", "status", "status_label", "time_zone", "failure_reason", "created_at",
-                  "provisioned_at", "url_prefix", "api_root"]
+                  "provisioned_at", "archived_at", "archive_reason", "url_prefix", "api_root"]
         read_only_fields = fields
 
     def get_api_root(self, township) -> str:
         return f"{township.url_prefix()}api/v1/"
+
+
+class TownshipArchiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the township is taken out of service (recorded).")
+    confirm = serializers.CharField(help_text="The township's code, typed out, to confirm.")
+
+
+class TownshipRestoreSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the township is brought back (recorded).")
 
 
 class TownshipCreateSerializer(serializers.Serializer):
@@ -83,10 +97,22 @@ class TownshipViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveMode
         township = township_create(actor=request.user, **serializer.validated_data)
         return Response(TownshipSerializer(township).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="Archive a township", request=None, responses={200: TownshipSerializer, **ERROR_RESPONSES})
+    @extend_schema(summary="Archive a township (reason and the code typed out to confirm)",
+                   request=TownshipArchiveSerializer, responses={200: TownshipSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def archive(self, request, code=None):
-        township = township_archive(actor=request.user, township=self.get_object())
+        serializer = TownshipArchiveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        township = township_archive(actor=request.user, township=self.get_object(), **serializer.validated_data)
+        return Response(TownshipSerializer(township).data)
+
+    @extend_schema(summary="Restore an archived township", request=TownshipRestoreSerializer,
+                   responses={200: TownshipSerializer, 409: ErrorSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def restore(self, request, code=None):
+        serializer = TownshipRestoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        township = township_restore(actor=request.user, township=self.get_object(), **serializer.validated_data)
         return Response(TownshipSerializer(township).data)
 
     @extend_schema(

@@ -306,7 +306,8 @@ class _Organisation:
         user = User.objects.filter(username=username).first()
         if user is None:
             # example.com addresses (RFC 2606) so e-mail notifications have somewhere to go.
-            user = user_create(actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name,
+            user = user_create(actor=None, username=username, password=DEMO_PASSWORD, initial_password=False,
+                               full_name=full_name,
                                email=f"{username}@example.com")
             self._count("users")
         held = RoleAssignment.objects.filter(user=user, role=role,

@@ -27,3 +27,12 @@ class TownshipCreateForm(forms.Form):
     )
     time_zone = forms.ChoiceField(label=_label("time_zone"), choices=time_zone_choices,
                                   initial=settings.DEFAULT_TOWNSHIP_TIME_ZONE)
+
+
+class TownshipArchiveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.CharField(label=_("Type the township's code to confirm"), max_length=31)
+
+
+class TownshipRestoreForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

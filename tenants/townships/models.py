@@ -40,6 +40,9 @@ class Township(TenantMixin):
     failure_reason = models.TextField(_("failure reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     provisioned_at = models.DateTimeField(_("provisioned at"), null=True, blank=True)
+    # The latest archiving (or restoring) and why; the full history is in the county's audit trail.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    archive_reason = models.TextField(_("reason for archiving"), blank=True)
 
     auto_create_schema = False
     auto_drop_schema = False

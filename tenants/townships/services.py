@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 TOWNSHIP_CODE_TAKEN = _("A township with this code already exists.")
 TOWNSHIP_ARCHIVED = _("This township is archived.")
+TOWNSHIP_NOT_ARCHIVED = _("This township is not archived.")
+ARCHIVE_REASON_REQUIRED = _("Give the reason for archiving this township.")
+RESTORE_REASON_REQUIRED = _("Give the reason for restoring this township.")
+ARCHIVE_CONFIRM_CODE = _("To confirm, type the township's code: %(code)s")
 TOWNSHIP_NOT_FAILED = _("Only a township whose provisioning failed can be retried.")
 
 
@@ -134,12 +138,45 @@ def township_retry_provisioning(*, actor, township: Township) -> Township:
 
 
 @transaction.atomic
-def township_archive(*, actor, township: Township) -> Township:
-    """Take a township out of service: no routing, no scheduled jobs. The schema is kept."""
+def township_archive(*, actor, township: Township, reason: str, confirm: str) -> Township:
+    """Take a township out of service: no routing, no scheduled jobs; the schema and its data are
+    kept, and the county can restore it. Asks for the reason and, as confirmation, the township's
+    code typed out (a single click or a stray API call cannot take a township offline)."""
     township = Township.objects.select_for_update().get(pk=township.pk)
-    before = snapshot(township, fields=["status"])
+    if township.status == Township.Status.ARCHIVED:
+        raise Conflict(TOWNSHIP_ARCHIVED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(ARCHIVE_REASON_REQUIRED, field_errors={"reason": [ARCHIVE_REASON_REQUIRED]})
+    if (confirm or "").strip().lower() != township.code:
+        message = ARCHIVE_CONFIRM_CODE % {"code": township.code}
+        raise DomainError(message, field_errors={"confirm": [message]})
+    before = snapshot(township, fields=["status", "archived_at", "archive_reason"])
     township.status = Township.Status.ARCHIVED
-    township.save(update_fields=["status"])
+    township.archived_at = clock.now()
+    township.archive_reason = reason
+    full_clean_or_raise(township)
+    township.save(update_fields=["status", "archived_at", "archive_reason"])
     audit_record(actor=actor, action="township.archive", instance=township, before=before,
-                 after={"status": township.status})
+                 after={"status": township.status, "reason": reason})
+    return township
+
+
+@transaction.atomic
+def township_restore(*, actor, township: Township, reason: str) -> Township:
+    """Bring an archived township back: ready again when its schema exists, else failed (so the
+    county can retry its provisioning). The reason is recorded."""
+    township = Township.objects.select_for_update().get(pk=township.pk)
+    if township.status != Township.Status.ARCHIVED:
+        raise Conflict(TOWNSHIP_NOT_ARCHIVED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(RESTORE_REASON_REQUIRED, field_errors={"reason": [RESTORE_REASON_REQUIRED]})
+    before = snapshot(township, fields=["status", "archived_at", "archive_reason"])
+    township.status = Township.Status.READY if schema_exists(township.schema_name) else Township.Status.FAILED
+    township.archived_at = None
+    township.archive_reason = ""
+    township.save(update_fields=["status", "archived_at", "archive_reason"])
+    audit_record(actor=actor, action="township.restore", instance=township, before=before,
+                 after={"status": township.status, "reason": reason})
     return township

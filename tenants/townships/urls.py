@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/row/", views.township_row, name="row"),
     path("<int:pk>/retry/", views.township_retry, name="retry"),
     path("<int:pk>/archive/", views.township_archive_view, name="archive"),
+    path("<int:pk>/restore/", views.township_restore_view, name="restore"),
 ]

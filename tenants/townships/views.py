@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
-from tenants.townships import services
+from tenants.townships import forms, services
 from tenants.townships.forms import TownshipCreateForm
 from tenants.townships.models import Township
 from tenants.townships.selectors import township_headline_for, township_list, township_rollup
@@ -21,6 +21,7 @@ from tenants.townships.selectors import township_headline_for, township_list, to
 TOWNSHIP_CREATED = _("Township %(name)s created; its database is being prepared.")
 TOWNSHIP_RETRYING = _("Provisioning of %(name)s started again.")
 TOWNSHIP_ARCHIVED_MESSAGE = _("Township %(name)s archived.")
+TOWNSHIP_RESTORED_MESSAGE = _("Township %(name)s restored.")
 
 # How often a page showing a provisioning township asks for news.
 POLL_EVERY = "3s"
@@ -96,17 +97,33 @@ def township_retry(request, pk):
 
 @county_admin_required
 def township_archive_view(request, pk):
-    """GET asks for confirmation; POST archives."""
+    """GET asks for the reason and the code typed out; POST archives."""
     township = _township_or_404(pk)
-    if request.method == "POST":
-        if township.status == Township.Status.ARCHIVED:
-            messages.error(request, services.TOWNSHIP_ARCHIVED)
-            return redirect("townships:detail", pk=township.pk)
+    form = forms.TownshipArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.township_archive(actor=request.user, township=township)
+            services.township_archive(actor=request.user, township=township, **form.cleaned_data)
         except DomainError as error:
-            messages.error(request, error.message)
+            apply_to_form(form, error)
         else:
             messages.success(request, TOWNSHIP_ARCHIVED_MESSAGE % {"name": township.name})
-        return redirect("townships:detail", pk=township.pk)
-    return render(request, "townships/archive_confirm.html", {"t": township})
+            return redirect("townships:detail", pk=township.pk)
+    return render(request, "townships/archive_confirm.html", {"t": township, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@county_admin_required
+def township_restore_view(request, pk):
+    """GET asks for the reason; POST restores an archived township."""
+    township = _township_or_404(pk)
+    form = forms.TownshipRestoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.township_restore(actor=request.user, township=township, **form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, TOWNSHIP_RESTORED_MESSAGE % {"name": township.name})
+            return redirect("townships:detail", pk=township.pk)
+    return render(request, "townships/restore_confirm.html", {"t": township, "form": form},
+                  status=400 if request.method == "POST" else 200)

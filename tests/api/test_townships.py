@@ -68,7 +68,7 @@ def test_only_county_admin_writes(api, make_user, township_a):
     before = _state()
 
     assert client.post("/api/v1/townships/", {"name": "甘棠镇", "code": "gantang"}).status_code == 403
-    assert client.post("/api/v1/townships/alpha/archive/").status_code == 403
+    assert client.post("/api/v1/townships/alpha/archive/", {"reason": "x", "confirm": "alpha"}).status_code == 403
     assert client.post(f"/api/v1/townships/{failed.code}/retry/").status_code == 403
     assert _state() == before
 
@@ -79,18 +79,33 @@ def test_archive_and_retry(api, make_user, township_a):
 
     retried = client.post("/api/v1/townships/broken/retry/")
     again = client.post("/api/v1/townships/broken/retry/")
-    archived = client.post("/api/v1/townships/broken/archive/")
+    unconfirmed = client.post("/api/v1/townships/broken/archive/", {"reason": "撤并", "confirm": "alpha"})
+    no_reason = client.post("/api/v1/townships/broken/archive/", {"confirm": "broken"})
+    archived = client.post("/api/v1/townships/broken/archive/", {"reason": "乡镇撤并", "confirm": "broken"})
+    twice = client.post("/api/v1/townships/broken/archive/", {"reason": "乡镇撤并", "confirm": "broken"})
 
+    assert unconfirmed.status_code == 400
+    assert unconfirmed.json()["error"]["fields"] == {"confirm": ["请输入乡镇代码以确认：broken"]}
+    assert no_reason.status_code == 400
+    assert twice.status_code == 409
     assert retried.status_code == 202
     assert retried.json()["status"] == "provisioning"
     assert again.status_code == 409
     assert again.json()["error"] == {"code": "conflict", "message": "只有开通失败的乡镇才能重试。", "fields": {}}
     assert archived.status_code == 200
-    assert archived.json()["status"] == "archived"
+    assert (archived.json()["status"], archived.json()["archive_reason"]) == ("archived", "乡镇撤并")
     failed.refresh_from_db()
     assert failed.status == Township.Status.ARCHIVED
-    assert list(AuditEvent.objects.filter(object_id=str(failed.pk)).values_list("action", flat=True)
-                .order_by("id")) == ["township.retry", "township.archive"]
+
+    assert client.post("/api/v1/townships/broken/restore/", {}).status_code == 400
+    restored = client.post("/api/v1/townships/broken/restore/", {"reason": "撤并决定撤回"})
+    assert restored.status_code == 200
+    # It never finished provisioning, so it comes back as failed (and may be retried).
+    assert (restored.json()["status"], restored.json()["archive_reason"]) == ("failed", "")
+    assert client.post("/api/v1/townships/broken/restore/", {"reason": "再次"}).status_code == 409
+    events = AuditEvent.objects.filter(object_id=str(failed.pk)).order_by("id")
+    assert list(events.values_list("action", flat=True)) == ["township.retry", "township.archive", "township.restore"]
+    assert events.last().after["reason"] == "撤并决定撤回"
 
 
 def test_other_users_see_only_ready_townships_they_hold_a_role_in(api, make_user, township_a, township_b):

@@ -211,6 +211,7 @@ def committed_old_members(django_db_setup, django_db_blocker):
     from audit.models import AuditEvent
     from tenants.organisation.models import Branch, Member, Village
     from tenants.townships.models import Township
+    from tests.db import triggers_off
     from tests.factories import MemberFactory
 
     with django_db_blocker.unblock():
@@ -224,7 +225,7 @@ def committed_old_members(django_db_setup, django_db_blocker):
             yield members
         finally:
             for code, township in townships.items():
-                with tenant_context(township):
+                with tenant_context(township), triggers_off():
                     AuditEvent.objects.filter(object_type="organisation.member", object_id=str(members[code])).delete()
                     member = Member.objects.get(pk=members[code])
                     branch = Branch.objects.get(pk=member.branch_id)

@@ -19,6 +19,7 @@ from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead
 from scoring.ledger.posting import Posting, ledger_post
 from scoring.ledger.verify import ledger_verify
 from scoring.periods.models import MonthClose
+from tests.db import triggers_off
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,15 +37,10 @@ def _post(member, *points, month=3):
 
 
 def _as_superuser(*statements: str) -> None:
-    """Tamper outside the application: switch the append-only trigger off, run SQL, switch it on."""
-    with connection.cursor() as cursor:
-        # Django's foreign keys are deferred; ALTER TABLE refuses while their checks are pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE ledger_ledgerentry DISABLE TRIGGER ledger_ledgerentry_append_only")
+    """Run SQL with the append-only triggers off."""
+    with triggers_off(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
-        cursor.execute("ALTER TABLE ledger_ledgerentry ENABLE TRIGGER ledger_ledgerentry_append_only")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _points():
@@ -141,7 +137,8 @@ def test_rewritten_chain_is_caught_by_the_county_seal(township_a, in_township):
                               f"WHERE seq = {row.seq}")
             prev = digest
             if row.seq == march[-1].seq:
-                MonthClose.objects.filter(year=YEAR, month=3).update(head_hash=digest)
+                statements.append(f"UPDATE periods_monthclose SET head_hash = '{digest}' "  # noqa: S608
+                                  f"WHERE year = {YEAR} AND month = 3")
         _as_superuser(*statements)
         LedgerHead.objects.filter(pk=1).update(last_hash=prev)
 
@@ -157,8 +154,9 @@ def test_close_whose_hash_differs_from_the_chain_is_caught(township_a, in_townsh
         member = MemberFactory()
         rows = _post(member, "2", "3", "4")
         _seal(township_a, year=YEAR, month=3, rows=rows[:2])
-        MonthClose.objects.filter(year=YEAR, month=3).update(head_hash="f" * 64)
-        LedgerSeal.objects.filter(township=township_a, year=YEAR, month=3).update(head_hash="f" * 64)
+        with triggers_off():
+            MonthClose.objects.filter(year=YEAR, month=3).update(head_hash="f" * 64)
+            LedgerSeal.objects.filter(township=township_a, year=YEAR, month=3).update(head_hash="f" * 64)
 
         result = ledger_verify()
 

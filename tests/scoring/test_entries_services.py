@@ -20,11 +20,12 @@ from scoring.ledger.evidence import EVIDENCE_BAD_TYPE, EVIDENCE_TOO_LARGE, MAX_E
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead, Review
 from scoring.ledger.selectors import member_vetoed, review_queue, township_today
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
+from tests.files import pdf_bytes, photo_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo-bytes" * 20
-PDF = b"%PDF-1.7\n" + b"pdf-bytes" * 20
+JPEG = photo_bytes(1)
+PDF = pdf_bytes()
 
 
 def jpeg(name="photo.jpg", data=JPEG):
@@ -160,9 +161,7 @@ def test_evidence_is_checked_by_content_and_size(world, in_township):
         assert exc.value.field_errors == {"evidence": [str(EVIDENCE_TOO_LARGE % {"name": "big.jpg"})]}
         assert counts() == before
         # PDF, PNG, WebP and HEIC are accepted, whatever their names say.
-        png = b"\x89PNG\r\n\x1a\n" + b"x" * 10
-        webp = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"x" * 10
-        heic = b"\x00\x00\x00\x18ftypheic" + b"x" * 10
+        png, webp, heic = photo_bytes(7, "PNG"), photo_bytes(8, "WEBP"), photo_bytes(9, "HEIF")
         entry = create(world, rule_code="V01", points="4", evidence_files=[
             SimpleUploadedFile("a.bin", PDF), SimpleUploadedFile("b", png), SimpleUploadedFile("c", webp),
             SimpleUploadedFile("d.txt", heic)])
@@ -528,3 +527,33 @@ def test_corrections_stay_within_the_item_and_need_authority_and_a_reason(world,
         with pytest.raises(Conflict):
             propose(entry_id=first.pk)
         assert propose(points="-1", authorised=True, user=world.users.clerk).corrects_id == original.pk
+
+
+@pytest.mark.parametrize(("name", "data", "fragment"), [
+    ("shell.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<?php system($_GET['c']); ?>", "不是可读取的 JPEG"),
+    ("page.jpg", b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>", "不是可读取的 JPEG"),
+    ("truncated.png", photo_bytes(3, "PNG")[:40], "不是可读取的 PNG"),
+    ("fake.pdf", b"%PDF-1.7\nthis is only text pretending to be a PDF\n", "不是可读取的 PDF"),
+    ("script.pdf", pdf_bytes(javascript="app.alert('x')"), "含有脚本"),
+])
+def test_evidence_must_decode_as_what_it_claims_and_pdfs_carry_no_scripts(world, in_township, name, data, fragment):
+    with in_township(world.township):
+        before = counts()
+        with pytest.raises(DomainError) as exc:
+            create(world, evidence_files=[SimpleUploadedFile(name, data)])
+        assert fragment in str(exc.value)
+        assert name in str(exc.value)
+        assert counts() == before
+
+
+def test_real_photos_of_every_kind_and_plain_pdfs_are_accepted_with_their_exact_hash(world, in_township):
+    files = [("a.png", photo_bytes(4, "PNG")), ("b.webp", photo_bytes(5, "WEBP")), ("c.heic", photo_bytes(6, "HEIF")),
+             ("d.pdf", PDF)]
+    with in_township(world.township):
+        entry = create(world, evidence_files=[SimpleUploadedFile(n, d) for n, d in files])
+        assert sorted(entry.evidence.values_list("content_type", "sha256")) == sorted([
+            ("image/png", hashlib.sha256(files[0][1]).hexdigest()),
+            ("image/webp", hashlib.sha256(files[1][1]).hexdigest()),
+            ("image/heic", hashlib.sha256(files[2][1]).hexdigest()),
+            ("application/pdf", hashlib.sha256(PDF).hexdigest()),
+        ])

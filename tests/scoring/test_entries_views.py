@@ -264,3 +264,21 @@ def test_beta_users_cannot_see_or_act_on_alpha_entries(client, world, in_townshi
     with in_township(world.township):
         assert Review.objects.count() == 0
         assert Entry.objects.get().status == "in_review"
+
+
+def test_evidence_is_never_served_as_something_a_browser_runs(client, world, in_township):
+    from tests.scoring.test_entries_services import PDF
+
+    with in_township(world.township):
+        entry = create(world, evidence_files=[jpeg(), SimpleUploadedFile("会议.pdf", PDF)])
+        photo, pdf = entry.evidence.order_by("id")
+    client.force_login(world.users.clerk)
+    for base in ("/t/alpha/scoring", "/t/alpha/api/v1/scoring"):
+        image = client.get(f"{base}/entries/{entry.pk}/evidence/{photo.pk}/")
+        document = client.get(f"{base}/entries/{entry.pk}/evidence/{pdf.pk}/")
+        assert (image["Content-Type"], image["Content-Disposition"].split(";")[0]) == ("image/jpeg", "inline")
+        assert (document["Content-Type"], document["Content-Disposition"].split(";")[0]) == (
+            "application/pdf", "attachment")
+        for response in (image, document):
+            assert response["X-Content-Type-Options"] == "nosniff"
+            assert "sandbox" in response["Content-Security-Policy"]

@@ -204,6 +204,13 @@ def test_publication_objection_upheld_makes_correction_and_new_version(township_
             actor=member_user, access=access_for(member_user, township_a), publication_id=v1.pk,
             member_id=L.m3.pk, reason="一月份参加了主题党日，未计分", now=now + dt.timedelta(days=1))
         assert timezone.localtime(objection.answer_due_at, township_a.time_zone_info()).date() == dt.date(2026, 4, 8)
+        # The office hears of it at once, and finds it listed with its deadline where it works.
+        raised = Notification.objects.get(event="objection.raised")
+        assert set(raised.deliveries.values_list("recipient_id", flat=True)) == {office.pk}
+        assert raised.context["answer_due_on"] == "2026-04-08"
+        from scoring.periods.selectors import objections_open
+
+        assert list(objections_open(access=access_for(office, township_a))) == [objection]
         ledger_rows = LedgerEntry.objects.count()
         services.objection_answer(
             actor=office, access=access_for(office, township_a), objection_id=objection.pk, uphold=True,

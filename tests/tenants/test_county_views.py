@@ -169,7 +169,13 @@ def test_archive_asks_then_archives(county_client, township_a):
     township_a.refresh_from_db()
     assert township_a.status == Township.Status.READY  # a GET changes nothing
 
-    response = county_client.post(f"/townships/{township_a.pk}/archive/")
+    refused = county_client.post(f"/townships/{township_a.pk}/archive/", {"reason": "撤并", "confirm": "beta"})
+    assert refused.status_code == 400
+    assert "请输入乡镇代码以确认：alpha" in refused.content.decode()
+    township_a.refresh_from_db()
+    assert township_a.status == Township.Status.READY
+
+    response = county_client.post(f"/townships/{township_a.pk}/archive/", {"reason": "乡镇撤并", "confirm": "alpha"})
 
     assert response.status_code == 302
     township_a.refresh_from_db()
@@ -178,3 +184,10 @@ def test_archive_asks_then_archives(county_client, township_a):
     page = county_client.get("/townships/")
     assert {t.code: headline for t, headline in page.context["rows"]}["alpha"] is None
     assert county_client.get("/t/alpha/").status_code == 404
+
+    assert county_client.get(f"/townships/{township_a.pk}/restore/").status_code == 200
+    restored = county_client.post(f"/townships/{township_a.pk}/restore/", {"reason": "撤并决定撤回"})
+    assert restored.status_code == 302
+    township_a.refresh_from_db()
+    assert (township_a.status, township_a.archive_reason) == (Township.Status.READY, "")
+    assert county_client.get("/t/alpha/").status_code != 404

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring_county', '0001_initial'),
+        ('scoring_county', '0003_append_only_guards'),
     ]
 
     operations = [
