@@ -22,12 +22,13 @@ from scoring.ledger.selectors import township_today
 from scoring.oversight import sampler, services
 from scoring.oversight.models import Check, CheckTeamMember, Draw, Finding
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
+from tests.files import photo_bytes
 
 pytestmark = [pytest.mark.django_db]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_draw.py"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo-bytes" * 20
+JPEG = photo_bytes(1)
 
 
 @pytest.fixture(autouse=True)
