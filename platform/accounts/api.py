@@ -151,6 +151,8 @@ class AccessSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="May be empty.")
+
     class Meta:
         model = User
         fields = ["id", "username", "full_name", "email", "phone", "language"]

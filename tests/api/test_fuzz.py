@@ -1,6 +1,7 @@
 """Schema-driven fuzzing of both APIs (county and township) with schemathesis: every operation
 in the published OpenAPI schemas gets generated requests, valid and invalid, as a county admin
-and as a township office; no response may be a server error (5xx).
+and as a township office; no response may be a server error (5xx), and every response must
+conform to the schema (a documented status code and content type, a body matching its schema).
 
 Bounded: a few examples per operation (FUZZ_EXAMPLES, default 4), no shrinking, no example
 database, so the suite's time stays predictable. Run with more examples by hand:
@@ -16,6 +17,11 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from accounts.models import Role
 from config.wsgi import application
@@ -23,6 +29,7 @@ from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def _token(user) -> str:
@@ -75,6 +82,13 @@ def _fuzz_operation(operation, token: str, failures: dict[str, list[str]], statu
         if response.status_code >= 500:
             failures.setdefault(operation.label, []).append(
                 f"{response.status_code} {case.method} {case.formatted_path} {case.query!r} {case.body!r}"[:300])
+            return
+        try:  # the response matches the published schema: documented status, content type and body
+            case.validate_response(response, checks=CONFORMANCE)
+        except Exception as error:  # noqa: BLE001 - schemathesis raises a group of check failures
+            first = next((line.strip() for line in str(error).splitlines() if line.strip().startswith("- ")),
+                         str(error).splitlines()[0])
+            failures.setdefault(operation.label, []).append(f"{response.status_code} {first}"[:300])
 
     run()
 
