@@ -25,4 +25,5 @@ urlpatterns = [
     path("scoring/", include("scoring.ledger.api_urls")),
     path("signals/", include("scoring.favouritism.api_urls")),
     path("", include("scoring.tips.api_urls")),
+    path("oversight/", include("scoring.oversight.api_urls")),
 ]

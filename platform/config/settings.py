@@ -62,6 +62,7 @@ TENANT_APPS = [
     "scoring.catalogue",
     "scoring.ledger",
     "scoring.periods",
+    "scoring.oversight",
     "scoring.favouritism",
     "scoring.tips",
 ]
@@ -320,6 +321,7 @@ ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(10 *
 DEMO_STEPS = [
     "tenants.townships.demo.organisation_step",
     "scoring.demo.demo_step",
-    "scoring.favouritism.demo.demo_step",
+    "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
+    "scoring.favouritism.demo.demo_step",
 ]

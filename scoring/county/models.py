@@ -102,6 +102,71 @@ class LedgerSeal(models.Model):
         return f"{self.township_id} {self.year}-{self.month:02d} {self.head_hash[:12]}"
 
 
+def _share_at_least_one_third(value):
+    from fractions import Fraction
+
+    from django.core.exceptions import ValidationError
+
+    if value is None or Fraction(value) < Fraction(1, 3) - Fraction(1, 10000) or value > 1:
+        raise ValidationError(_("The share must be at least one third (0.3333) and at most 1."))
+
+
+class OversightPolicy(models.Model):
+    """The county's spot-check policy for one scoring year (issue 8, item 1).
+
+    A share of 0.3333 means one third exactly: the draw never takes fewer than ceil(n/3) villages.
+    Townships may raise the share (scoring.oversight.TownshipOversightPolicy), never lower it.
+    """
+
+    year = models.PositiveSmallIntegerField(_("scoring year"), unique=True)
+    min_share = models.DecimalField(_("minimum share of villages drawn each month"), max_digits=5, decimal_places=4,
+                                    default=Decimal("0.3333"), validators=[_share_at_least_one_third])
+    members_per_village = models.PositiveSmallIntegerField(
+        _("members checked per village"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    key_largest_additions = models.BooleanField(_("key: the month's largest additions"), default=True)
+    key_late_entries = models.BooleanField(_("key: late entries"), default=True)
+    key_discrepancy_scorers = models.BooleanField(_("key: entries by a scorer with earlier discrepancies"),
+                                                  default=True)
+    key_remote_members = models.BooleanField(_("key: migrant and seafaring members with entries"), default=True)
+    key_near_pass_line = models.BooleanField(_("key: members near the pass line"), default=True)
+    near_pass_margin = models.DecimalField(_("near the pass line: within points"), max_digits=7, decimal_places=2,
+                                           default=Decimal("5"))
+    max_unchecked_months = models.PositiveSmallIntegerField(
+        _("months a village may go unchecked before it is forced"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)])
+    draw_day = models.PositiveSmallIntegerField(_("draw on day of month"), default=1,
+                                                validators=[MinValueValidator(1), MaxValueValidator(28)])
+    check_due_days = models.PositiveSmallIntegerField(_("days to complete a check"), default=20,
+                                                      validators=[MinValueValidator(1), MaxValueValidator(60)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("spot-check policy")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.min_share}"
+
+
+class DrawPublicValue(models.Model):
+    """A public value the county enters for a month's draws (e.g. a lottery result), used instead
+    of the seal heads; it must be entered before the draw and is shown on every draw page."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    value = models.CharField(_("public value"), max_length=200)
+    source = models.CharField(_("where it comes from"), max_length=200)
+    entered_by_id = models.BigIntegerField(null=True, blank=True)
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "month"], name="draw_public_value_unique")]
+        verbose_name = _("draw public value")
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.value}"
+
+
 class LedgerAnchor(models.Model):
     """The county's hourly copy of a township's chain head, between monthly seals.
 

@@ -72,3 +72,10 @@ def template_localisations(*, catalogue: TemplateCatalogue) -> list[TownshipLoca
             diffs = catalogue_diff(scoring_year=year) if year else []
         result.append(TownshipLocalisation(township=township, scoring_year=year, diffs=diffs))
     return result
+
+
+def oversight_policy_get(*, year: int):
+    """The county's spot-check policy for `year`: the stored row, or the defaults (unsaved)."""
+    from scoring.county.models import OversightPolicy
+
+    return OversightPolicy.objects.filter(year=year).first() or OversightPolicy(year=year)

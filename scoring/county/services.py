@@ -193,3 +193,56 @@ def template_catalogue_publish(*, actor, catalogue: TemplateCatalogue) -> Templa
     audit_record(actor=actor, action="template_catalogue.publish", instance=catalogue,
                  after={"is_published": True, "items": catalogue.items.count()})
     return catalogue
+
+
+# --- spot-check policy and draw public values (issue 8) ------------------------------------------
+OVERSIGHT_FIELDS = ("min_share", "members_per_village", "key_largest_additions", "key_late_entries",
+                    "key_discrepancy_scorers", "key_remote_members", "key_near_pass_line", "near_pass_margin",
+                    "max_unchecked_months", "draw_day", "check_due_days")
+PUBLIC_VALUE_TOO_LATE = _("Enter the public value before the month's draws (before day %(day)s of %(month)s).")
+PUBLIC_VALUE_EXISTS = _("A public value for %(month)s is already entered; it cannot be changed.")
+
+
+@transaction.atomic
+def oversight_policy_update(*, actor, year: int, **data):
+    """Set the county's spot-check policy for `year` (share at least one third)."""
+    from scoring.county.models import OversightPolicy
+
+    policy = OversightPolicy.objects.select_for_update().filter(year=year).first() or OversightPolicy(year=year)
+    before = snapshot(policy) if policy.pk else None
+    for field in OVERSIGHT_FIELDS:
+        if field in data:
+            setattr(policy, field, data[field])
+    full_clean_or_raise(policy)
+    policy.save()
+    audit_record(actor=actor, action="oversight_policy.update", instance=policy, before=before,
+                 after=snapshot(policy))
+    return policy
+
+
+@transaction.atomic
+def draw_public_value_enter(*, actor, year: int, month: int, value: str, source: str):
+    """Enter the public value for `month`'s draws (e.g. a lottery result), before the draw day;
+    once entered it cannot be changed."""
+    import datetime as dt
+
+    from common import clock
+    from scoring.county.models import DrawPublicValue
+    from scoring.county.selectors import oversight_policy_get
+
+    label = f"{year:04d}-{month:02d}"
+    if DrawPublicValue.objects.filter(year=year, month=month).exists():
+        raise Conflict(PUBLIC_VALUE_EXISTS % {"month": label})
+    day = oversight_policy_get(year=year).draw_day
+    try:
+        draw_date = dt.date(year, month, day)
+    except ValueError:
+        raise DomainError(PUBLIC_VALUE_TOO_LATE % {"day": day, "month": label}) from None
+    if clock.today() >= draw_date:
+        raise DomainError(PUBLIC_VALUE_TOO_LATE % {"day": day, "month": label})
+    row = DrawPublicValue(year=year, month=month, value=(value or "").strip(), source=(source or "").strip(),
+                          entered_by_id=getattr(actor, "pk", None))
+    full_clean_or_raise(row)
+    row.save()
+    audit_record(actor=actor, action="draw_public_value.enter", instance=row, after=snapshot(row))
+    return row

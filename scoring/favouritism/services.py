@@ -336,8 +336,8 @@ def signal_dismiss(*, actor, access: Access, signal_id: int, note: str) -> Signa
 
 
 def unannounced_check_path(*, township, village_id: int) -> str:
-    # The oversight helper's page (URL name `oversight:check-unannounced`); switched to
-    # reverse() once both apps are merged.
+    # The spot checks' unannounced-check page (URL name `oversight:check-unannounced`), built from
+    # the township's prefix because this runs outside a request too (notifications).
     return f"{township.url_prefix()}oversight/checks/unannounced/?village={village_id}"
 
 

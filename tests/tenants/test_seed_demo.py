@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOVEMBER = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)
-SCORING_ACTIONS = r"^(scoring_year|base_score|entry|month|publication|signals|tip|sanction|award)\."
+SCORING_ACTIONS = r"^(scoring_year|base_score|entry|month|publication|signals|tip|sanction|award|draw|check)\."
 
 DEMO_USERNAMES = ["clerk1", "county", "discipline1", "liaison1", "member1", "office1", "secretary1",
                   "supervision1", "workteam1"]
@@ -247,8 +247,10 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
                 elif action.kind == "late_approve":
                     late_approved.add(key)
             months_to_close += plan.months_to_close
-        # Corrections proposed by the demo's substantiated tip (scoring.tips) are not the plan's entries.
-        entries = list(Entry.objects.filter(corrects__isnull=True).order_by("pk").prefetch_related("reviews", "evidence"))
+        # Corrections proposed by the demo's spot checks (scoring.oversight) and substantiated tip
+        # (scoring.tips) are not the plan's entries; each is checked in its own test.
+        entries = list(Entry.objects.filter(corrects__isnull=True).order_by("pk").prefetch_related("reviews",
+                                                                                                   "evidence"))
         assert len(entries) == len(recorded)
         posted = rejected = 0
         for planned, entry in zip(recorded, entries, strict=True):
@@ -293,7 +295,8 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
         publications = list(Publication.objects.values_list("year", "quarter", "version", "status", "opened_at"))
         assert publications == ([(*published, 1, "open", moment)] if published else [])
         result = ledger_verify(check_files=True)
-        assert (result.ok, result.checked) == (True, active + posted)
+        corrections = LedgerEntry.objects.filter(kind="correction").count()
+        assert (result.ok, result.checked) == (True, active + posted + corrections)
     seals = list(LedgerSeal.objects.filter(township=township).order_by("year", "month")
                  .values_list("year", "month", "head_hash"))
     assert seals == [(c.year, c.month, c.head_hash) for c in closes]
