@@ -298,7 +298,7 @@ def test_the_team_marks_entries_on_the_checklist_page(world, in_township, clock,
         page = client.get(f"/t/alpha/oversight/checks/{check.pk}/").content.decode()
     finally:
         connection.set_schema_to_public()
-    assert f"/t/alpha/oversight/sanctions/new/?source=check:{check.pk}&amp;village={v0.pk}" in page
+    assert f"/t/alpha/tips/sanctions/new/?source=check:{check.pk}&amp;village={v0.pk}" in page
 
 
 def test_the_team_is_notified_when_drawn_and_reminded_once_before_the_due_date(world, in_township, clock):
