@@ -72,11 +72,12 @@ def gamma(django_db_setup, django_db_blocker):
     when the module ends. Module-scoped, so it is created outside any test's transaction."""
     from audit.models import AuditEvent
     from notifications.models import Notification
-    from scoring.county.models import LedgerAnchor, LedgerSeal
+    from scoring.county.models import CountyPolicy, LedgerAnchor, LedgerSeal
     from tenants.townships.models import Domain, Township
     from tenants.townships.services import schema_name_for
 
     with django_db_blocker.unblock():
+        had_policy = CountyPolicy.objects.filter(pk=1).exists()  # the worker's close may create it
         township = Township.objects.create(code="gamma", name="Gamma 镇", schema_name=schema_name_for("gamma"),
                                            status=Township.Status.READY)
         Domain.objects.create(domain="gamma", tenant=township, is_primary=True)
@@ -99,6 +100,8 @@ def gamma(django_db_setup, django_db_blocker):
             Notification.objects.filter(township=township).delete()
             Domain.objects.filter(tenant=township).delete()
             Township.objects.filter(pk=township.pk).delete()
+            if not had_policy:
+                CountyPolicy.objects.filter(pk=1).delete()
 
 
 def test_a_close_killed_mid_way_is_redelivered_and_closes_once(gamma, tmp_path):

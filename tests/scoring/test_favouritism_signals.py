@@ -81,7 +81,7 @@ def test_late_evidence_less_rushed_scorer_is_flagged_with_reasons_clean_scorer_i
     M = month_data
     with in_township(township_a):
         run = services.signals_compute(year=M.year, month=M.month)
-        assert run.used_checks is False  # scoring.oversight is not installed on this branch
+        assert run.used_checks is True  # spot-check results were read (none this month: no gap flag)
         scorer = {s.kind: s for s in Signal.objects.filter(subject="scorer", scorer_id=M.bad.pk)}
         assert set(scorer) == {"late", "no_evidence", "rush"}
         assert not Signal.objects.filter(subject="scorer", scorer_id=M.clean.pk).exists()
