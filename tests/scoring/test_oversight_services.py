@@ -246,6 +246,19 @@ def test_derived_results_fair_scorers_and_branch_results(world, in_township, clo
         rates = {r["name"]: (r["checked"], r["discrepancies"], r["rate"]) for r in results(year=2026, month=10)["village"]}
         assert rates == {v0.name: (2, 1, Decimal("50.0")), v1.name: (1, 0, Decimal("0.0"))}
 
+        # The favouritism signals read these results: branch 0 posted 7 points, checks confirmed 3.
+        from scoring.favouritism import services as favouritism
+        from scoring.favouritism.models import Signal
+        from scoring.periods.services import month_close
+
+        month_close(year=2026, month=10)
+        run = favouritism.signals_compute(year=2026, month=10)
+        assert run.used_checks is True
+        gaps = Signal.objects.filter(kind=Signal.Kind.CHECK_GAP)
+        assert [signal.branch_id for signal in gaps] == [world.branches[0].pk]
+        reason = gaps.get().reason
+        assert "57" in reason  # 4 of the 7 checked points not confirmed
+
 
 def test_a_township_may_raise_the_share_never_lower_it(world, in_township):
     from scoring.oversight.policy import policy_effective
