@@ -38,6 +38,7 @@ TIP_CLOSED = _("This tip is closed.")
 NOT_SUBSTANTIATED = _("Only a substantiated tip can propose corrections.")
 ENTRY_NOT_CONCERNED = _("Choose a posted entry of a member of the village the tip is about.")
 BAD_SOURCE = _("The source must be tip:<number> or check:<number>.")
+SOURCE_CHECK_MISSING = _("There is no such spot check in this township.")
 SOURCE_TIP_MISSING = _("There is no such tip in this township.")
 FAKING_NEEDS_VILLAGE = _("Name the village where faking was established.")
 VILLAGE_MISSING = _("Choose a village of this township.")
@@ -307,6 +308,11 @@ def sanction_create(*, actor, access: Access, kind: str, person_name: str, decid
         raise DomainError(BAD_SOURCE, field_errors={"source": [BAD_SOURCE]})
     if match.group(1) == "tip" and not Tip.objects.filter(pk=int(match.group(2))).exists():
         raise DomainError(SOURCE_TIP_MISSING, field_errors={"source": [SOURCE_TIP_MISSING]})
+    if match.group(1) == "check":
+        from scoring.oversight.models import Check
+
+        if not Check.objects.filter(pk=int(match.group(2))).exists():
+            raise DomainError(SOURCE_CHECK_MISSING, field_errors={"source": [SOURCE_CHECK_MISSING]})
     village = None
     if village_id:
         village = Village.objects.filter(pk=village_id).first()

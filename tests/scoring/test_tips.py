@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import translation
+from django_tenants.utils import tenant_context
 
 from accounts.access import access_for
 from audit.models import AuditEvent
@@ -354,7 +355,7 @@ def test_a_faking_sanction_removes_the_secretarys_award_eligibility(tips_world, 
         sanction = services.sanction_create(
             actor=users.discipline, access=a, kind="accountability", person_name="王书记",
             village_id=tips_world.village.pk, decided_on=dt.date(2026, 11, 19), decision_maker="镇纪委",
-            document_number="纪问〔2026〕2号", source="check:41", faking_established=True)
+            document_number="纪问〔2026〕2号", source=f"check:{_check(tips_world).pk}", faking_established=True)
         [row] = AwardIneligibility.objects.all()
         assert (row.user_id, row.member_id, row.scoring_year, row.sanction_id) == (
             users.secretary.pk, tips_world.member.pk, 2026, sanction.pk)
@@ -368,7 +369,8 @@ def test_a_faking_sanction_removes_the_secretarys_award_eligibility(tips_world, 
         # Refused: a source that is neither a tip nor a check, a missing tip, faking without a village.
         before = (Sanction.objects.count(), AuditEvent.objects.count())
         for kwargs, field in (({"source": "x:1"}, "source"), ({"source": "tip:999999"}, "source"),
-                              ({"source": "check:1", "village_id": None, "faking_established": True}, "village")):
+                              ({"source": "check:999999"}, "source"),
+                              ({"source": f"tip:{tip.pk}", "village_id": None, "faking_established": True}, "village")):
             params = {"kind": "notice", "person_name": "某", "decided_on": dt.date(2026, 11, 19),
                       "decision_maker": "镇纪委", "document_number": "1", "village_id": tips_world.village.pk}
             params.update(kwargs)
@@ -382,17 +384,28 @@ def test_a_faking_sanction_removes_the_secretarys_award_eligibility(tips_world, 
                                      decision_maker="镇纪委", document_number="1", source=f"tip:{tip.pk}")
 
 
+def _check(tips_world):
+    """A spot check of the world's village (the sanction's source), opened by the supervision office."""
+    from scoring.oversight.services import check_unannounced_open
+
+    with tenant_context(tips_world.township):
+        return check_unannounced_open(actor=tips_world.users.supervision,
+                                      access=acc(tips_world.users.supervision, tips_world.township),
+                                      village_id=tips_world.village.pk)
+
+
 def test_the_sanction_page_takes_a_spot_check_link_and_records(tips_world, in_township):
     client = fresh_client(tips_world.users.supervision)
     village = tips_world.village.pk
-    form = call(client, "get", f"/t/alpha/tips/sanctions/new/?source=check:7&village={village}")
+    check = _check(tips_world)
+    form = call(client, "get", f"/t/alpha/tips/sanctions/new/?source=check:{check.pk}&village={village}")
     html = form.content.decode()
     assert form.status_code == 200
-    assert 'value="check:7"' in html
+    assert f'value="check:{check.pk}"' in html
     assert f'<option value="{village}" selected>' in html
     response = call(client, "post", "/t/alpha/tips/sanctions/new/", {
         "kind": "admonishment", "person_name": "王书记", "village": village, "decided_on": "2026-11-19",
-        "decision_maker": "镇纪委书记", "document_number": "诫〔2026〕3号", "source": "check:7",
+        "decision_maker": "镇纪委书记", "document_number": "诫〔2026〕3号", "source": f"check:{check.pk}",
         "faking_established": "on"})
     assert response.status_code == 302
     listing = call(client, "get", "/t/alpha/tips/sanctions/").content.decode()
@@ -401,7 +414,7 @@ def test_the_sanction_page_takes_a_spot_check_link_and_records(tips_world, in_to
     assert call(fresh_client(tips_world.users.office), "get", "/t/alpha/tips/sanctions/new/").status_code == 403
     api = call(fresh_client(tips_world.users.discipline), "get", "/t/alpha/api/v1/sanctions/").json()
     assert [(r["source"], r["ineligible_user_ids"]) for r in api["results"]] == [
-        ("check:7", [tips_world.users.secretary.pk])]
+        (f"check:{check.pk}", [tips_world.users.secretary.pk])]
 
 
 def test_a_substantiated_tip_corrects_an_entry_only_after_review(tips_world, in_township, scoring_setup, make_user,
