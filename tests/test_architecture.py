@@ -95,3 +95,21 @@ def test_the_import_check_fails_when_a_forbidden_import_is_added(tree_copy, wher
     broken = [text for text in result.stdout.splitlines() if text.endswith("BROKEN")]
     assert len(broken) == 1, result.stdout
     assert broken[0].startswith(contract), result.stdout
+
+
+def test_no_template_has_inline_script_the_policy_would_block():
+    """The Content-Security-Policy allows scripts only from our own files: no template may carry an
+    inline <script> block or an on…= handler attribute (use common/app.js and data- attributes)."""
+    import re
+
+    offenders = []
+    for path in ROOT.rglob("*.html"):
+        if ".venv" in path.parts or "node_modules" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            if "application/json" not in match.group(0):
+                offenders.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+        for match in re.finditer(r"\son[a-z]+\s*=\s*[\"']", text):
+            offenders.append(f"{path.relative_to(ROOT)}: {match.group(0).strip()}")
+    assert offenders == []

@@ -1,6 +1,6 @@
 """URLs of one township; served under /t/<code>/ by the subfolder router."""
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("", include("tenants.organisation.urls")),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("oversight/", include("scoring.oversight.urls")),
     path("api/v1/", include("config.api_tenant")),
     path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_tenant_schema"), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler404 = "common.views.not_found"

@@ -238,5 +238,7 @@ def test_production_headers_and_cookies(client, make_user, settings):
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "object-src 'none'" in policy
+    assert "script-src 'self';" in policy + ";"  # no inline script allowed
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert response["X-Frame-Options"] == "DENY"
     assert response.cookies["csrftoken"]["secure"]
