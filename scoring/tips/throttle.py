@@ -8,13 +8,15 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from common.net import client_address
+
 # (attempts, seconds): wrong receipt codes, and tips filed, per address.
 RECEIPT_FAILURES = (5, 15 * 60)
 INTAKE = (5, 60 * 60)
 
 
 def _key(kind: str, request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_address(request)  # forwarded headers only from trusted proxies
     digest = hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:32]
     return f"tips:throttle:{kind}:{digest}"
 
