@@ -76,16 +76,16 @@ SELECT %(code)s AS code,
   (SELECT count(*) FROM {s}.clerks_clerk WHERE status = 'active') AS clerks,
   (SELECT count(*) FROM (SELECT v.id, COALESCE(vs.required, 1) AS required,
                                 (SELECT count(DISTINCT p.clerk_id) FROM {s}.clerks_placement p
-                                  WHERE p.village_id = v.id AND p.starts_on <= %(day)s
-                                    AND (p.ends_on IS NULL OR p.ends_on >= %(day)s)) AS serving
+                                  WHERE p.village_id = v.id AND p.starts_on <= %(day)s::date
+                                    AND (p.ends_on IS NULL OR p.ends_on >= %(day)s::date)) AS serving
                            FROM {s}.organisation_village v
                            LEFT JOIN {s}.clerks_villagestaffing vs ON vs.village_id = v.id) c
     WHERE c.serving < c.required) AS gaps,
   (SELECT count(*) FROM {s}.clerks_placement o
-    WHERE o.ends_on IS NULL AND o.starts_on + (%(limit)s - COALESCE((
+    WHERE o.ends_on IS NULL AND o.starts_on + (%(limit)s::integer - COALESCE((
         SELECT sum(q.ends_on - q.starts_on + 1) FROM {s}.clerks_placement q
-         WHERE q.clerk_id = o.clerk_id AND q.village_id = o.village_id AND q.ends_on IS NOT NULL), 0))
-        <= %(until)s) AS limits_coming
+         WHERE q.clerk_id = o.clerk_id AND q.village_id = o.village_id AND q.ends_on IS NOT NULL), 0))::integer
+        <= %(until)s::date) AS limits_coming
 """
 
 
@@ -108,3 +108,12 @@ def county_rollup(*, townships, day: dt.date, limit: int, within_days: int = 183
         cols = [c[0] for c in cursor.description]
         rows = {r[0]: dict(zip(cols, r, strict=True)) for r in cursor.fetchall()}
     return [{"township": t, **rows.get(t.code, {})} for t in townships]
+
+
+def county_rollup_ready(*, day: dt.date) -> list[dict]:
+    """`county_rollup` over every ready township with the county's limit (two queries in all)."""
+    from staffing.clerks.models import limit_days
+    from staffing.county.models import staffing_policy_get
+    from tenants.townships.selectors import township_list_ready
+
+    return county_rollup(townships=township_list_ready(), day=day, limit=limit_days(staffing_policy_get().max_years))

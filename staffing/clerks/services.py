@@ -113,9 +113,9 @@ def placement_start(*, actor, clerk: Clerk, village: Village, starts_on: dt.date
     if clerk.status != Clerk.Status.ACTIVE:
         raise DomainError(CLERK_NOT_ACTIVE)
     placement = Placement(clerk=clerk, village=village, starts_on=starts_on, ends_on=ends_on)
-    full_clean_or_raise(placement)
     if ends_on is None and check_open and Placement.objects.filter(clerk=clerk, ends_on__isnull=True).exists():
         raise Conflict(PLACEMENT_ALREADY_OPEN)
+    full_clean_or_raise(placement)
     same = Placement.objects.filter(clerk=clerk, village=village).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
     if ends_on is not None:
         same = same.filter(starts_on__lte=ends_on)
