@@ -103,3 +103,41 @@ def test_clerk_sees_only_own_records_and_not_other_township(township_a, township
         assert not access_for(me, township_b).can_enter_township
         assert Clerk.objects.count() == 0
     assert RoleAssignment.objects.filter(user=me, township=township_b).count() == 0
+
+
+def test_rotation_reminders_six_and_one_month_once(township_a, in_township, make_user, clock):
+    from notifications.models import Reminder
+    from staffing.clerks.notices import remind_rotation_due
+
+    office = make_user(Role.TOWNSHIP_OFFICE, township_a)
+    clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=CST))
+    with in_township(township_a):
+        clerk = _clerk()
+        # limit on 2027-04-01 (1096 days from 2024-03-31): four months ahead, so the 6-month one only
+        services.placement_start(actor=None, clerk=clerk, village=VillageFactory(), starts_on=D(2024, 3, 31))
+    def remind():
+        with in_township(township_a):
+            return remind_rotation_due(township=township_a)
+
+    assert len(remind()) == 1
+    assert remind() == []  # idempotent
+    clock.set(dt.datetime(2027, 3, 5, 10, 0, tzinfo=CST))
+    assert len(remind()) == 1  # the 1-month one
+    keys = sorted(Reminder.objects.filter(recipient=office, kind="clerk.rotation_due").values_list("period_key", flat=True))
+    assert [k.rsplit("-", 1)[1] for k in keys] == ["1m", "6m"]
+
+
+def test_county_limit_lower_applies_in_service_and_trigger(township_a, in_township):
+    from staffing.county.services import staffing_policy_set
+
+    staffing_policy_set(actor=None, max_years=2)
+    with pytest.raises(DomainError):
+        staffing_policy_set(actor=None, max_years=4)
+    with in_township(township_a):
+        village, clerk = VillageFactory(), _clerk()
+        with pytest.raises(DomainError):  # 800 days > 2 years (731 days)
+            services.placement_start(actor=None, clerk=clerk, village=village, starts_on=D(2020, 1, 1),
+                                     ends_on=D(2022, 3, 10))
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO clerks_placement (clerk_id, village_id, starts_on, ends_on, created_at) "
+                           "VALUES (%s, %s, '2020-01-01', '2022-03-10', now())", [clerk.pk, village.pk])
