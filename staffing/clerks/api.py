@@ -142,6 +142,21 @@ class ClerkListView(StaffingAPIView):
         return Response(ClerkSerializer(clerk).data, status=status.HTTP_201_CREATED)
 
 
+class ClerkStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Clerk.Status.choices)
+
+
+class ClerkStatusView(StaffingAPIView):
+    @extend_schema(request=ClerkStatusSerializer, responses={200: ClerkSerializer, **WRITE_RESPONSES}, tags=TAGS,
+                   operation_id="staffing_clerks_status",
+                   summary="Change a clerk's status; leaving active ends the placement (township office)")
+    def post(self, request, pk):
+        self._office()
+        clerk = services.clerk_status_set(actor=request.user, clerk=_get(Clerk, pk),
+                                          **self._valid(ClerkStatusSerializer))
+        return Response(ClerkSerializer(clerk).data)
+
+
 class PlacementListView(StaffingAPIView):
     @extend_schema(responses={200: PlacementSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
                    operation_id="staffing_placements_list", summary="Placements (a clerk: only their own)")

@@ -5,6 +5,7 @@ from staffing.clerks import api
 
 urlpatterns = [
     path("clerks/", api.ClerkListView.as_view(), name="staffing-clerks"),
+    path("clerks/<int:pk>/status/", api.ClerkStatusView.as_view(), name="staffing-clerk-status"),
     path("placements/", api.PlacementListView.as_view(), name="staffing-placements"),
     path("placements/<int:pk>/end/", api.PlacementEndView.as_view(), name="staffing-placement-end"),
     path("coverage/", api.CoverageView.as_view(), name="staffing-coverage"),

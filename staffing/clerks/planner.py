@@ -113,6 +113,6 @@ def plan_rotation(*, villages: dict[int, int], clerks: list[ClerkState], today: 
             best = min(options, key=lambda v: (after.get(v, 0) - villages[v], c.served_days.get(v, 0), v))
             target[c.clerk_id] = best
             after[best] = after.get(best, 0) + 1
-        plan.moves.append(Move(c.clerk_id, c.village_id, target[c.clerk_id], c.limit_date(limit_days)))
+        plan.moves.append(Move(c.clerk_id, c.village_id, target[c.clerk_id], max(today, c.limit_date(limit_days))))
     plan.unfilled = sorted(v for v, required in villages.items() if after.get(v, 0) < min(required, count.get(v, 0)))
     return plan

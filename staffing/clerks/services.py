@@ -148,6 +148,26 @@ def placement_end(*, actor, placement: Placement, ends_on: dt.date) -> Placement
     return placement
 
 
+def last_allowed_day(placement: Placement) -> dt.date:
+    """The last day `placement` may run before its clerk passes the limit in its village."""
+    left = township_limit_days() - _served_days(clerk_id=placement.clerk_id, village_id=placement.village_id,
+                                                exclude_id=placement.pk)
+    return placement.starts_on + dt.timedelta(days=max(left, 1) - 1)
+
+
+@transaction.atomic
+def placements_end_at_limit(*, actor=None, today: dt.date) -> int:
+    """End every open placement whose limit day has passed, on that day (the rule is never
+    outlived: the clerk leaves the village the day after, and the village shows the gap)."""
+    ended = 0
+    for placement in Placement.objects.filter(ends_on__isnull=True, starts_on__lt=today).select_related("clerk"):
+        last = last_allowed_day(placement)
+        if last < today:
+            placement_end(actor=actor, placement=placement, ends_on=last)
+            ended += 1
+    return ended
+
+
 def villages_serving_on(*, clerk_id: int, day: dt.date) -> list[int]:
     return sorted(Placement.objects.filter(clerk_id=clerk_id, starts_on__lte=day)
                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
@@ -177,11 +197,33 @@ def clerk_scope_apply(*, actor, clerk: Clerk, day: dt.date | None = None) -> boo
 
 @transaction.atomic
 def placements_apply_due(*, actor=None) -> int:
-    """The daily job: every clerk's role scope follows today's placements (idempotent)."""
-    changed = 0
+    """The daily job: open placements past their limit day end on it; then every clerk's role
+    scope follows today's placements (idempotent)."""
+    today = clock.today(connection.tenant)
+    changed = placements_end_at_limit(actor=actor, today=today)
     for clerk in Clerk.objects.exclude(user_id=None):
         changed += clerk_scope_apply(actor=actor, clerk=clerk)
     return changed
+
+
+@transaction.atomic
+def clerk_status_set(*, actor, clerk: Clerk, status: str) -> Clerk:
+    """Change a clerk's status; leaving "active" ends the open placement today (township-local),
+    and the clerk role's villages follow at once (none: no clerk role)."""
+    clerk = Clerk.objects.select_for_update().get(pk=clerk.pk)
+    before = snapshot(clerk, fields=CLERK_FIELDS)
+    clerk.status = status
+    full_clean_or_raise(clerk)
+    clerk.save(update_fields=["status"])
+    audit_record(actor=actor, action="clerks.clerk_status", instance=clerk, before=before,
+                 after=snapshot(clerk, fields=CLERK_FIELDS))
+    if status != Clerk.Status.ACTIVE:
+        today = clock.today(connection.tenant)
+        for placement in Placement.objects.filter(clerk=clerk, ends_on__isnull=True):
+            placement_end(actor=actor, placement=placement,
+                          ends_on=max(placement.starts_on, min(today, last_allowed_day(placement))))
+    clerk_scope_apply(actor=actor, clerk=clerk)
+    return clerk
 
 
 # --- rotation -----------------------------------------------------------------------------------------
@@ -262,7 +304,9 @@ def rotation_plan_confirm(*, actor, plan: RotationPlan) -> RotationPlan:
             raise DomainError(MOVE_NOT_ALLOWED)
         current = Placement.objects.filter(clerk=clerk, ends_on__isnull=True).first()
         if current is not None:
-            placement_end(actor=actor, placement=current, ends_on=move.moves_on - dt.timedelta(days=1))
+            placement_end(actor=actor, placement=current,
+                          ends_on=max(current.starts_on, min(move.moves_on - dt.timedelta(days=1),
+                                                             last_allowed_day(current))))
         placement_start(actor=actor, clerk=clerk, village=move.to_village, starts_on=move.moves_on)
     plan.status = RotationPlan.Status.CONFIRMED
     plan.confirmed_at = clock.now()

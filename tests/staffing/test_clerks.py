@@ -141,3 +141,18 @@ def test_county_limit_lower_applies_in_service_and_trigger(township_a, in_townsh
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO clerks_placement (clerk_id, village_id, starts_on, ends_on, created_at) "
                            "VALUES (%s, %s, '2020-01-01', '2022-03-10', now())", [clerk.pk, village.pk])
+
+
+def test_daily_job_ends_a_placement_on_its_limit_day(township_a, in_township, make_user, clock):
+    user = make_user()
+    clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=CST))
+    with in_township(township_a):
+        village = VillageFactory()
+        clerk = _clerk(user_id=user.pk)
+        placement = services.placement_start(actor=None, clerk=clerk, village=village, starts_on=D(2023, 11, 1))
+        assert services.last_allowed_day(placement) == D(2026, 10, 31)
+        assert services.placements_apply_due() == 1  # ended on its limit day (the scope follows at once)
+        placement.refresh_from_db()
+        assert placement.ends_on == D(2026, 10, 31)
+        assert services.placements_apply_due() == 0
+    assert not access_for(user, township_a).has_role(Role.CLERK)
