@@ -71,6 +71,7 @@ class LimitSerializer(serializers.Serializer):
     clerk_id = serializers.IntegerField()
     clerk_name = serializers.CharField()
     village_id = serializers.IntegerField()
+    village_name = serializers.CharField()
     limit_on = serializers.DateField()
 
 

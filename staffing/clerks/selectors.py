@@ -58,6 +58,7 @@ class LimitComing:
     clerk_name: str
     village_id: int
     limit_on: dt.date
+    village_name: str = ""
 
 
 def limits_coming(*, today: dt.date, within_days: int, limit: int) -> list[LimitComing]:
@@ -65,8 +66,10 @@ def limits_coming(*, today: dt.date, within_days: int, limit: int) -> list[Limit
 
     _villages, states = planner_states()
     names = dict(Clerk.objects.values_list("pk", "name"))
+    villages = dict(Village.objects.values_list("pk", "name"))
     due = planner.due_clerks(states, today=today, horizon_days=within_days, limit_days=limit)
-    return [LimitComing(c.clerk_id, names.get(c.clerk_id, ""), c.village_id, c.limit_date(limit)) for c in due]
+    return [LimitComing(c.clerk_id, names.get(c.clerk_id, ""), c.village_id, c.limit_date(limit),
+                        villages.get(c.village_id, "")) for c in due]
 
 
 # --- county rollup ----------------------------------------------------------------------------------

@@ -156,3 +156,11 @@ def test_daily_job_ends_a_placement_on_its_limit_day(township_a, in_township, ma
         assert placement.ends_on == D(2026, 10, 31)
         assert services.placements_apply_due() == 0
     assert not access_for(user, township_a).has_role(Role.CLERK)
+
+
+def test_beat_job_and_reminder_rule_are_registered():
+    from common.schedule import BEAT
+    from notifications.reminders import RULES
+
+    assert BEAT["clerks-apply-placements"]["args"][0] == "clerks.apply_placements"
+    assert "clerk.rotation_due" in RULES
