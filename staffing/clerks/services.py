@@ -297,7 +297,10 @@ def rotation_plan_confirm(*, actor, plan: RotationPlan) -> RotationPlan:
     plan = RotationPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != RotationPlan.Status.DRAFT:
         raise Conflict(PLAN_NOT_DRAFT)
-    for move in plan.moves.select_related("clerk", "to_village"):
+    moves = list(plan.moves.select_related("clerk", "to_village").order_by("moves_on", "pk"))
+    # End every old placement first, then open the new ones in date order, so that swaps between
+    # villages at their full number pass the fourth-clerk check.
+    for move in moves:
         clerk = move.clerk
         relatives = set(clerk.relatives_villages.values_list("pk", flat=True))
         if move.to_village_id in relatives or move.to_village_id == clerk.home_village_id:
@@ -307,7 +310,8 @@ def rotation_plan_confirm(*, actor, plan: RotationPlan) -> RotationPlan:
             placement_end(actor=actor, placement=current,
                           ends_on=max(current.starts_on, min(move.moves_on - dt.timedelta(days=1),
                                                              last_allowed_day(current))))
-        placement_start(actor=actor, clerk=clerk, village=move.to_village, starts_on=move.moves_on)
+    for move in moves:
+        placement_start(actor=actor, clerk=move.clerk, village=move.to_village, starts_on=move.moves_on)
     plan.status = RotationPlan.Status.CONFIRMED
     plan.confirmed_at = clock.now()
     plan.confirmed_by_id = getattr(actor, "pk", None)

@@ -164,3 +164,19 @@ def test_beat_job_and_reminder_rule_are_registered():
 
     assert BEAT["clerks-apply-placements"]["args"][0] == "clerks.apply_placements"
     assert "clerk.rotation_due" in RULES
+
+
+def test_confirmed_swap_between_full_villages(township_a, in_township, clock):
+    clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=CST))
+    with in_township(township_a):
+        east, west = VillageFactory(), VillageFactory()
+        a, b = _clerk("甲"), _clerk("乙")
+        services.placement_start(actor=None, clerk=a, village=east, starts_on=D(2024, 2, 1))
+        services.placement_start(actor=None, clerk=b, village=west, starts_on=D(2024, 3, 1))
+        plan = services.rotation_plan_propose(actor=None)
+        assert {(m.clerk_id, m.to_village_id) for m in plan.moves.all()} == {(a.pk, west.pk), (b.pk, east.pk)}
+        services.rotation_plan_confirm(actor=None, plan=plan)
+        assert services.villages_serving_on(clerk_id=a.pk, day=D(2027, 3, 2)) == [west.pk]
+        assert services.villages_serving_on(clerk_id=b.pk, day=D(2027, 3, 2)) == [east.pk]
+        coverage = {c.village_id: c.serving for c in selectors.village_coverage(day=D(2027, 3, 2))}
+        assert coverage == {east.pk: 1, west.pk: 1}
