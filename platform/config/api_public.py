@@ -21,4 +21,5 @@ urlpatterns = [
     path("notifications/", include("notifications.api_urls")),
     path("scoring/", include("scoring.county.api_urls")),
     path("oversight/", include("scoring.tips.county.api_urls")),
+    path("staffing/", include("staffing.clerks.county_api_urls")),
 ]

@@ -54,6 +54,7 @@ SHARED_APPS = [
     "notifications",
     "scoring.county",
     "scoring.tips.county",
+    "staffing.county",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -65,6 +66,7 @@ TENANT_APPS = [
     "scoring.oversight",
     "scoring.favouritism",
     "scoring.tips",
+    "staffing.clerks",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -323,4 +325,5 @@ DEMO_STEPS = [
     "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
+    "staffing.clerks.demo.demo_step",
 ]

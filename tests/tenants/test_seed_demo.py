@@ -101,7 +101,11 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
 
     with in_township(Township.objects.get(code="qingshi")):
         scoring_audit = AuditEvent.objects.filter(action__regex=SCORING_ACTIONS).count()
+        # staffing.clerks: 2 villages' required numbers, 2 clerks, 4 placements, clerk1's scope
+        staffing_audit = list(AuditEvent.objects.filter(action__regex=r"^(clerks\.|role\.)").values_list("action", flat=True))
     assert scoring_audit > 0
+    assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 2
+                                            + ["clerks.placement_start"] * 4 + ["role.assign"]), staffing_audit
     assert first == {
         "townships": 1,
         "users": 9, "roles": 9,
@@ -109,7 +113,7 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         # policy, template (create, 17 items, publish)
         "public_audit": 20 + 1 + 1 + 17 + 1 + 1,  # + the demo tip routed to the county (scoring.tips)
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
