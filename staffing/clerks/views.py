@@ -103,13 +103,22 @@ def plan_propose_view(request):
 
 @office_required
 def plan_view(request, pk):
+    from staffing.clerks.models import Clerk
+    from tenants.organisation.models import Village
+
     plan = get_object_or_404(RotationPlan, pk=pk)
     moves = plan.moves.select_related("clerk", "from_village", "to_village")
+    proposal = services.rotation_plan_compute() if plan.status == RotationPlan.Status.DRAFT else None
+    # The planner speaks in ids; the office reads names.
+    unfilled = list(Village.objects.filter(pk__in=proposal.unfilled).order_by("name").values_list("name", flat=True)) \
+        if proposal else []
+    unplaced = list(Clerk.objects.filter(pk__in=proposal.unplaced).order_by("name").values_list("name", flat=True)) \
+        if proposal else []
     return render(request, "clerks/plan.html", {
         "plan": plan,
         "moves": [(m, forms.MoveAdjustForm(prefix=f"m{m.pk}", initial={"to_village": m.to_village_id,
                                                                         "moves_on": m.moves_on})) for m in moves],
-        "proposal": services.rotation_plan_compute() if plan.status == RotationPlan.Status.DRAFT else None,
+        "proposal": proposal, "unfilled_names": unfilled, "unplaced_names": unplaced,
     })
 
 
