@@ -4,6 +4,7 @@ scores, a published ranking and the winner hired as a clerk (account `recruit_<c
 password, placed in the first village). Idempotent: nothing is written when a round exists."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from django_tenants.utils import tenant_context
 from common import clock
 from common.demo import DemoContext
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")  # a 1x1 image
 PASSWORD = "Recruit-2026-demo"
 APPLICANTS = [("周小雨", "f", dt.date(1998, 3, 2), "13800000001", "college", Decimal("86"), Decimal("90")),
               ("钱志刚", "m", dt.date(1996, 7, 9), "13800000002", "technical", Decimal("91"), Decimal("78")),
