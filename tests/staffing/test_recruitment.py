@@ -78,7 +78,7 @@ def test_public_page_refuses_in_chinese_and_is_throttled(client, township_a, in_
                            HTTP_ACCEPT_LANGUAGE="zh-hans")
     connection.set_schema_to_public()
     assert response.status_code == 400
-    assert "中专" in response.content.decode()
+    assert "不符合报名条件：学历须为中专及以上。" in response.content.decode()
     response = client.post(url, {**form, "education": "college",
                                  "evidence": SimpleUploadedFile("a.png", PNG, content_type="image/png")})
     connection.set_schema_to_public()
