@@ -36,8 +36,10 @@ def test_eligibility_reasons():
     today = dt.date(2026, 11, 20)
     ok = {"birth_date": dt.date(1995, 1, 1), "education": "college", "county_resident": True, "office_skills": True}
     assert eligibility_refusal(r, today=today, **ok) is None
-    assert "Technical secondary" in eligibility_refusal(r, today=today, **{**ok, "education": "senior"})
-    assert "18" in eligibility_refusal(r, today=today, **{**ok, "birth_date": dt.date(1990, 11, 19)})  # 36
+    # the reasons in the product's default language, Simplified Chinese
+    assert eligibility_refusal(r, today=today, **{**ok, "education": "senior"}) == "不符合报名条件：学历须为中专及以上。"
+    assert eligibility_refusal(r, today=today, **{**ok, "birth_date": dt.date(1990, 11, 19)}) == (
+        "不符合报名条件：年龄须在 18 至 35 周岁之间。")  # 36
     assert eligibility_refusal(r, today=today, **{**ok, "birth_date": dt.date(1990, 11, 21)}) is None  # 35
-    assert "county" in eligibility_refusal(r, today=today, **{**ok, "county_resident": False})
-    assert "office software" in eligibility_refusal(r, today=today, **{**ok, "office_skills": False})
+    assert "户籍须在本县" in eligibility_refusal(r, today=today, **{**ok, "county_resident": False})
+    assert "办公软件" in eligibility_refusal(r, today=today, **{**ok, "office_skills": False})
