@@ -67,6 +67,7 @@ TENANT_APPS = [
     "scoring.favouritism",
     "scoring.tips",
     "staffing.clerks",
+    "staffing.recruitment",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -326,4 +327,5 @@ DEMO_STEPS = [
     "scoring.tips.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
     "staffing.clerks.demo.demo_step",
+    "staffing.recruitment.demo.demo_step",
 ]

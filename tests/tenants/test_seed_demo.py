@@ -101,14 +101,20 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
 
     with in_township(Township.objects.get(code="qingshi")):
         scoring_audit = AuditEvent.objects.filter(action__regex=SCORING_ACTIONS).count()
-        # staffing.clerks: 2 villages' required numbers, 2 clerks, 4 placements, clerk1's scope
-        staffing_audit = list(AuditEvent.objects.filter(action__regex=r"^(clerks\.|role\.)").values_list("action", flat=True))
+        # staffing.clerks: 2 villages' required numbers, 2 clerks, 4 placements, clerk1's scope;
+        # staffing.recruitment: a round, 3 applications scored, ranking, the winner hired (account, clerk, placement)
+        staffing_audit = list(AuditEvent.objects.filter(action__regex=r"^(clerks\.|role\.|recruitment\.|user\.)")
+                              .values_list("action", flat=True))
     assert scoring_audit > 0
-    assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 2
-                                            + ["clerks.placement_start"] * 4 + ["role.assign"]), staffing_audit
+    assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 3
+                                            + ["clerks.placement_start"] * 5 + ["role.assign"] * 2
+                                            + ["recruitment.round_open", "recruitment.ranking_publish",
+                                               "recruitment.offer_accept", "recruitment.round_close", "user.create"]
+                                            + ["recruitment.application_submit", "recruitment.scores_enter"] * 3
+                                            ), staffing_audit
     assert first == {
         "townships": 1,
-        "users": 9, "roles": 9,
+        "users": 10, "roles": 10,  # + the recruited clerk (staffing.recruitment)
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 17 items, publish)
         "public_audit": 20 + 1 + 1 + 17 + 1 + 1,  # + the demo tip routed to the county (scoring.tips)

@@ -1,0 +1,16 @@
+"""Recruitment pages, included under /t/<code>/staffing/: the office's pages under recruitment/,
+the public application and ranking pages under apply/ (no account)."""
+from django.urls import path
+
+from staffing.recruitment import views
+
+app_name = "recruitment"
+urlpatterns = [
+    path("recruitment/", views.round_list, name="rounds"),
+    path("recruitment/<int:pk>/", views.round_detail, name="round"),
+    path("recruitment/<int:pk>/publish/", views.ranking_publish_view, name="publish"),
+    path("recruitment/applications/<int:pk>/scores/", views.scores_view, name="scores"),
+    path("recruitment/applications/<int:pk>/accept/", views.accept_view, name="accept"),
+    path("apply/<int:pk>/", views.apply, name="apply"),
+    path("apply/<int:pk>/ranking/", views.ranking_public, name="ranking"),
+]
