@@ -67,6 +67,7 @@ TENANT_APPS = [
     "scoring.favouritism",
     "scoring.tips",
     "staffing.clerks",
+    "staffing.appraisal",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
