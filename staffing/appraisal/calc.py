@@ -42,7 +42,7 @@ def money(value) -> Decimal:
 def share(part: int, whole: int, *, empty: Decimal) -> Decimal:
     """part/whole as a 0-100 score (0.01, HALF_UP); `empty` when whole is 0."""
     if whole == 0:
-        return empty
+        return money(empty)
     return money(HUNDRED * part / whole)
 
 
