@@ -227,12 +227,17 @@ def pay_sheet_prepare(*, actor, access: Access | None = None, year: int, month: 
     if sheet.status == PaySheet.Status.APPROVED:
         raise Conflict(SHEET_APPROVED)
     sheet.lines.all().delete()
-    lines = []
+    lines, refused = [], []
     for clerk in Clerk.objects.filter(status=Clerk.Status.ACTIVE).order_by("name", "pk"):
         line = line_for(clerk=clerk, year=year, month=month, policy=policy)
-        _check_floor(line, total=line.total, floor=policy.floor, year=year, month=month)
+        try:
+            _check_floor(line, total=line.total, floor=policy.floor, year=year, month=month)
+        except Conflict as exc:
+            refused.append(str(exc.message))
         line.sheet = sheet
         lines.append(line)
+    if refused:  # name every clerk below the floor; nothing is written
+        raise Conflict(" ".join(refused))
     PayLine.objects.bulk_create(lines)
     sheet.prepared_at = clock.now()
     sheet.save(update_fields=["prepared_at"])
