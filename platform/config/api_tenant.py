@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("scoring.tips.api_urls")),
     path("oversight/", include("scoring.oversight.api_urls")),
     path("staffing/", include("staffing.clerks.api_urls")),
+    path("staffing/", include("staffing.appraisal.api_urls")),
 ]
