@@ -168,3 +168,28 @@ def test_clerk_sees_only_own_pay_and_other_township_sees_none(alpha, beta, in_to
         assert not PaySheet.objects.filter(pk=sheet.pk, year=2026, month=11).exists()
         assert not selectors.pay_line_scope(acc(beta.users.office, beta.township)).exists()
         assert not selectors.pay_line_scope(acc(alpha.users.office, beta.township)).exists()
+
+
+def test_beat_jobs_are_registered_and_idempotent_per_township(alpha, beta, in_township, clock):
+    from common.schedule import BEAT
+    from common.tasks import dispatch_to_townships
+    from staffing.appraisal.models import AppraisalPeriod
+
+    assert BEAT["appraisal-periods"]["args"][0] == "appraisal.periods"
+    assert BEAT["appraisal-pay-prepare"]["args"][0] == "appraisal.pay_prepare"
+    _policy()
+    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    for _run in range(2):
+        dispatch_to_townships.apply(args=("appraisal.periods",))
+        dispatch_to_townships.apply(args=("appraisal.pay_prepare",))
+    for world in (alpha, beta):
+        with in_township(world.township):
+            assert list(AppraisalPeriod.objects.values_list("starts_on", "status")) == [(D(2026, 11, 1), "open")]
+            sheet = PaySheet.objects.get(year=2026, month=11)
+            assert sorted(line.clerk.name for line in sheet.lines.all()) == sorted(
+                [world.clerks.clerk.name, world.clerks.other.name])
+    clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    dispatch_to_townships.apply(args=("appraisal.periods",))
+    with in_township(alpha.township):
+        assert list(AppraisalPeriod.objects.order_by("starts_on").values_list("starts_on", "status")) == [
+            (D(2026, 11, 1), "closed"), (D(2026, 12, 1), "open")]
