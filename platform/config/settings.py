@@ -327,4 +327,5 @@ DEMO_STEPS = [
     "scoring.tips.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
     "staffing.clerks.demo.demo_step",
+    "staffing.appraisal.demo.demo_step",
 ]

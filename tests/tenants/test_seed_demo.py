@@ -103,6 +103,10 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         scoring_audit = AuditEvent.objects.filter(action__regex=SCORING_ACTIONS).count()
         # staffing.clerks: 2 villages' required numbers, 2 clerks, 4 placements, clerk1's scope
         staffing_audit = list(AuditEvent.objects.filter(action__regex=r"^(clerks\.|role\.)").values_list("action", flat=True))
+        # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
+        pay_audit = sorted(AuditEvent.objects.filter(action__regex=r"^(appraisal\.|pay\.)").values_list("action", flat=True))
+    assert pay_audit == sorted(["appraisal.period_open"] * 2 + ["appraisal.record"] * 4 + ["pay.sheet_prepare"] * 2
+                               + ["pay.sheet_approve"]), pay_audit
     assert scoring_audit > 0
     assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 2
                                             + ["clerks.placement_start"] * 4 + ["role.assign"]), staffing_audit
@@ -111,9 +115,10 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         "users": 9, "roles": 9,
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 17 items, publish)
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1,  # + the demo tip routed to the county (scoring.tips)
+        # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
+        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit + len(staffing_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
