@@ -136,3 +136,35 @@ class PaySheetApproveView(AppraisalAPIView):
         self._office()
         sheet = services.pay_sheet_approve(actor=request.user, access=request.access, sheet_id=pk)
         return Response(PaySheetSerializer(sheet).data)
+
+
+class ExceptionRequestSerializer(serializers.Serializer):
+    clerk = serializers.IntegerField(min_value=1)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ExceptionResponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class PayExceptionRequestView(AppraisalAPIView):
+    @extend_schema(request=ExceptionRequestSerializer, responses={201: ExceptionResponseSerializer, **WRITE_RESPONSES},
+                   tags=TAGS, operation_id="staffing_pay_exception_request",
+                   summary="Ask the county to allow one clerk's month below the floor (township office)")
+    def post(self, request):
+        from django.db import connection
+
+        from common.errors import NotFound
+        from staffing.clerks.models import Clerk
+        from staffing.county.services import pay_exception_request
+
+        self._office()
+        data = self._valid(ExceptionRequestSerializer)
+        if not Clerk.objects.filter(pk=data["clerk"]).exists():
+            raise NotFound()
+        exc = pay_exception_request(actor=request.user, township_code=connection.tenant.code, clerk_id=data["clerk"],
+                                    year=data["year"], month=data["month"], reason=data["reason"])
+        return Response({"id": exc.pk, "status": exc.status}, status=status.HTTP_201_CREATED)

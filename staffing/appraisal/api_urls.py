@@ -9,4 +9,5 @@ urlpatterns = [
     path("pay/lines/", api.PayLineListView.as_view(), name="staffing-pay-lines"),
     path("pay/sheets/", api.PaySheetListView.as_view(), name="staffing-pay-sheets"),
     path("pay/sheets/<int:pk>/approve/", api.PaySheetApproveView.as_view(), name="staffing-pay-sheet-approve"),
+    path("pay/exceptions/", api.PayExceptionRequestView.as_view(), name="staffing-pay-exception-request"),
 ]

@@ -95,3 +95,37 @@ def test_office_appraises_and_pays_clerk_sees_only_own(client, world, make_user,
     assert _req(client, "get", "/t/beta/api/v1/staffing/appraisals/").json() == []
     assert _req(client, "get", f"/t/beta/staffing/pay/{sheet_id}/").status_code == 404
     assert _req(client, "get", "/t/alpha/api/v1/staffing/pay/lines/").status_code == 403
+
+
+def test_county_sets_policy_decides_exception_and_sees_totals(client, world, make_user, township_a):
+    client.force_login(world.office)
+    r = _req(client, "post", "/t/alpha/api/v1/staffing/pay/exceptions/",
+             {"clerk": world.mine.pk, "year": 2026, "month": 11, "reason": "病假，按规定发放"})
+    assert r.status_code == 201, r.json()
+    exception_id = r.json()["id"]
+    assert _req(client, "post", "/api/v1/staffing/pay/exceptions/1/decide/", {"decision": "approve"}).status_code == 403
+    assert _req(client, "get", "/staffing/pay/").status_code == 403
+    # The floor rises above everyone's pay: refused until the county approves the exceptions.
+    admin = make_user(Role.COUNTY_ADMIN)
+    client.force_login(admin)
+    r = _req(client, "post", "/api/v1/staffing/pay/policies/", {
+        "year": 2026, "base_pay": "3000", "performance_base": "1000", "floor": "9000",
+        "allowances": {"A": "800", "B": "600", "C": "400", "D": "0"}})
+    assert r.status_code == 200, r.json()
+    client.force_login(world.office)
+    assert _req(client, "post", "/t/alpha/api/v1/staffing/pay/sheets/", {"year": 2026, "month": 11}).status_code == 409
+    client.force_login(admin)
+    r = _req(client, "post", f"/api/v1/staffing/pay/exceptions/{exception_id}/decide/", {"decision": "approve"})
+    assert (r.status_code, r.json()["status"]) == (200, "approved")
+    client.force_login(world.office)
+    r = _req(client, "post", "/t/alpha/api/v1/staffing/pay/exceptions/",
+             {"clerk": world.theirs.pk, "year": 2026, "month": 11, "reason": "同上"})
+    client.force_login(admin)
+    _req(client, "post", f"/api/v1/staffing/pay/exceptions/{r.json()['id']}/decide/", {"decision": "approve"})
+    client.force_login(world.office)
+    assert _req(client, "post", "/t/alpha/api/v1/staffing/pay/sheets/", {"year": 2026, "month": 11}).status_code == 201
+    client.force_login(admin)
+    totals = [t for t in _req(client, "get", "/api/v1/staffing/pay/totals/").json() if t["code"] == "alpha"]
+    assert [(t["month"], t["clerks"], t["total"], t["below_floor"]) for t in totals] == [(11, 2, "9200.00", True)]
+    page = _req(client, "get", "/staffing/pay/").content.decode()
+    assert "病假，按规定发放" in page
