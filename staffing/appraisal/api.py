@@ -168,3 +168,23 @@ class PayExceptionRequestView(AppraisalAPIView):
         exc = pay_exception_request(actor=request.user, township_code=connection.tenant.code, clerk_id=data["clerk"],
                                     year=data["year"], month=data["month"], reason=data["reason"])
         return Response({"id": exc.pk, "status": exc.status}, status=status.HTTP_201_CREATED)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    base = serializers.DecimalField(max_digits=9, decimal_places=2, default=0)
+    allowance = serializers.DecimalField(max_digits=9, decimal_places=2, default=0)
+    performance = serializers.DecimalField(max_digits=9, decimal_places=2, default=0)
+    note = serializers.CharField(max_length=2000)
+
+
+class PayLineCorrectView(AppraisalAPIView):
+    @extend_schema(request=CorrectionSerializer, responses={201: PayLineSerializer, **WRITE_RESPONSES}, tags=TAGS,
+                   operation_id="staffing_pay_line_correct",
+                   summary="Correct an approved line with a new line of differences (township office)")
+    def post(self, request, pk: int):
+        self._office()
+        data = self._valid(CorrectionSerializer)
+        line = services.pay_line_correct(actor=request.user, access=request.access, line_id=pk, base=data["base"],
+                                         allowance=data["allowance"], performance=data["performance"],
+                                         note=data["note"])
+        return Response(PayLineSerializer(line).data, status=status.HTTP_201_CREATED)

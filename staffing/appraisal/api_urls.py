@@ -10,4 +10,5 @@ urlpatterns = [
     path("pay/sheets/", api.PaySheetListView.as_view(), name="staffing-pay-sheets"),
     path("pay/sheets/<int:pk>/approve/", api.PaySheetApproveView.as_view(), name="staffing-pay-sheet-approve"),
     path("pay/exceptions/", api.PayExceptionRequestView.as_view(), name="staffing-pay-exception-request"),
+    path("pay/lines/<int:pk>/correct/", api.PayLineCorrectView.as_view(), name="staffing-pay-line-correct"),
 ]

@@ -68,6 +68,10 @@ def test_office_appraises_and_pays_clerk_sees_only_own(client, world, make_user,
     assert sorted(r[0] for r in rows[1:]) == ["李小红", "王小明"]
     assert _req(client, "post", f"/t/alpha/api/v1/staffing/pay/sheets/{sheet_id}/approve/").status_code == 200
     assert _req(client, "post", "/t/alpha/api/v1/staffing/pay/sheets/", {"year": 2026, "month": 11}).status_code == 409
+    line_id = _req(client, "get", "/t/alpha/api/v1/staffing/pay/lines/").json()[0]["id"]
+    r = _req(client, "post", f"/t/alpha/api/v1/staffing/pay/lines/{line_id}/correct/",
+             {"performance": "-12.50", "note": "补扣迟到"})
+    assert (r.status_code, r.json()["total"], r.json()["corrects"]) == (201, "-12.50", line_id)
     office_page = _req(client, "get", "/t/alpha/staffing/appraisal/").content.decode()
     assert "李小红" in office_page
 
