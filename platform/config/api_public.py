@@ -22,4 +22,5 @@ urlpatterns = [
     path("scoring/", include("scoring.county.api_urls")),
     path("oversight/", include("scoring.tips.county.api_urls")),
     path("staffing/", include("staffing.clerks.county_api_urls")),
+    path("staffing/pay/", include("staffing.appraisal.county_api_urls")),
 ]

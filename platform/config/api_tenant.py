@@ -28,4 +28,5 @@ urlpatterns = [
     path("oversight/", include("scoring.oversight.api_urls")),
     path("staffing/recruitment/", include("staffing.recruitment.api_urls")),
     path("staffing/", include("staffing.clerks.api_urls")),
+    path("staffing/", include("staffing.appraisal.api_urls")),
 ]

@@ -68,6 +68,7 @@ TENANT_APPS = [
     "scoring.tips",
     "staffing.clerks",
     "staffing.recruitment",
+    "staffing.appraisal",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -327,5 +328,6 @@ DEMO_STEPS = [
     "scoring.tips.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
     "staffing.clerks.demo.demo_step",
+    "staffing.appraisal.demo.demo_step",
     "staffing.recruitment.demo.demo_step",
 ]

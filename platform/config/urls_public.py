@@ -17,6 +17,7 @@ urlpatterns = [
     path("oversight/signals/", include("scoring.favouritism.county_urls")),
     path("oversight/tips/", include("scoring.tips.county.urls")),
     path("oversight/", include("scoring.oversight.county_urls")),
+    path("staffing/pay/", include("staffing.appraisal.county_urls")),
     path("staffing/", include("staffing.clerks.county_urls")),
     path("api/v1/", include("config.api_public")),
     path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_public_schema"), name="api-schema"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tips/", include("scoring.tips.urls")),
     path("oversight/", include("scoring.oversight.urls")),
     path("staffing/", include("staffing.recruitment.urls")),
+    path("staffing/", include("staffing.appraisal.urls")),
     path("staffing/", include("staffing.clerks.urls")),
     path("api/v1/", include("config.api_tenant")),
     path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="config.api_tenant_schema"), name="api-schema"),

@@ -26,3 +26,86 @@ class StaffingPolicy(models.Model):
 def staffing_policy_get() -> StaffingPolicy:
     policy = StaffingPolicy.objects.filter(pk=1).first()
     return policy or StaffingPolicy(pk=1)
+
+
+class AppraisalTemplate(models.Model):
+    """The county's appraisal template (one row): period length and the weights of the components.
+
+    Weights are whole percentages summing to 100 (checked by `appraisal_template_set`)."""
+
+    class PeriodKind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    period_kind = models.CharField(_("appraisal period"), max_length=10, choices=PeriodKind.choices,
+                                   default=PeriodKind.MONTHLY)
+    weights = models.JSONField(_("weights"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("county appraisal template")
+
+    def __str__(self) -> str:
+        return str(_("county appraisal template"))
+
+
+class PayPolicy(models.Model):
+    """The county's pay policy for one calendar year. Amounts in yuan (Decimal, 2 places)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    base_pay = models.DecimalField(_("base pay"), max_digits=9, decimal_places=2)
+    # grade -> monthly allowance, e.g. {"A": "800.00", "B": "600.00", "C": "400.00", "D": "0.00"}
+    allowances = models.JSONField(_("allowance per grade"), default=dict)
+    performance_base = models.DecimalField(_("performance pay at coefficient 1"), max_digits=9, decimal_places=2)
+    floor = models.DecimalField(_("floor (section-member standard)"), max_digits=9, decimal_places=2)
+    pension_rate = models.DecimalField(_("pension insurance rate"), max_digits=5, decimal_places=4, default=0)
+    medical_rate = models.DecimalField(_("medical insurance rate"), max_digits=5, decimal_places=4, default=0)
+    unemployment_rate = models.DecimalField(_("unemployment insurance rate"), max_digits=5, decimal_places=4,
+                                            default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("county pay policy")
+        constraints = [models.CheckConstraint(condition=models.Q(base_pay__gte=0, performance_base__gte=0, floor__gte=0),
+                                              name="pay_policy_amounts_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class PayException(models.Model):
+    """A documented exception letting one clerk's month be paid below the floor; only an approved one counts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    township_code = models.CharField(_("township"), max_length=40)
+    clerk_id = models.BigIntegerField(_("clerk"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pay floor exception")
+        constraints = [models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12),
+                                              name="pay_exception_month")]
+
+    def __str__(self) -> str:
+        return f"{self.township_code}:{self.clerk_id} {self.year}-{self.month:02d} {self.status}"
+
+
+def appraisal_template_get() -> AppraisalTemplate:
+    return AppraisalTemplate.objects.filter(pk=1).first() or AppraisalTemplate(pk=1)
+
+
+def pay_policy_get(year: int) -> PayPolicy | None:
+    return PayPolicy.objects.filter(year=year).first()

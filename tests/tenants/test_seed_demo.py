@@ -105,6 +105,10 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         # staffing.recruitment: a round, 3 applications scored, ranking, the winner hired (account, clerk, placement)
         staffing_audit = list(AuditEvent.objects.filter(action__regex=r"^(clerks\.|role\.|recruitment\.|user\.)")
                               .values_list("action", flat=True))
+        # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
+        pay_audit = sorted(AuditEvent.objects.filter(action__regex=r"^(appraisal\.|pay\.)").values_list("action", flat=True))
+    assert pay_audit == sorted(["appraisal.period_open"] * 2 + ["appraisal.record"] * 4 + ["pay.sheet_prepare"] * 2
+                               + ["pay.sheet_approve"]), pay_audit
     assert scoring_audit > 0
     assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 3
                                             + ["clerks.placement_start"] * 5 + ["role.assign"] * 2
@@ -117,9 +121,10 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         "users": 10, "roles": 10,  # + the recruited clerk (staffing.recruitment)
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 17 items, publish)
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1,  # + the demo tip routed to the county (scoring.tips)
+        # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
+        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit + len(staffing_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output

@@ -1,0 +1,179 @@
+"""The county's side of pay: the pay policy per year, floor exceptions to decide, and each ready
+township's pay sheets with their totals against the floor (page /staffing/pay/ and API
+/api/v1/staffing/pay/...)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_tenants.utils import tenant_context
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import ERROR_RESPONSES, AccessAPIMixin, ErrorSerializer
+from common import clock
+from common.decorators import access_required
+from common.errors import DomainError, PermissionDenied
+from staffing.county.models import PayException, PayPolicy, pay_policy_get
+from staffing.county.services import pay_exception_decide, pay_policy_set
+
+SAVED = _("Saved.")
+TAGS = ["staffing"]
+county_required = access_required(lambda access: access.is_county_admin)
+
+
+def township_totals(year: int) -> list[dict]:
+    """Per ready township and month of `year`: sheet status, lines, total and the lowest clerk total."""
+    from staffing.appraisal.models import PayLine
+    from tenants.townships.selectors import township_list_ready
+
+    policy = pay_policy_get(year)
+    rows = []
+    for township in township_list_ready():
+        with tenant_context(township):
+            per_clerk = (PayLine.objects.filter(sheet__year=year).values("sheet__month", "sheet__status", "clerk_id")
+                         .annotate(total=Sum("total")))
+            months: dict = {}
+            for r in per_clerk:
+                m = months.setdefault(r["sheet__month"], {"status": r["sheet__status"], "clerks": 0,
+                                                          "total": Decimal(0), "lowest": None})
+                m["clerks"] += 1
+                m["total"] += r["total"]
+                m["lowest"] = r["total"] if m["lowest"] is None else min(m["lowest"], r["total"])
+        for month, m in sorted(months.items()):
+            rows.append({"code": township.code, "name": township.name, "month": month, **m,
+                         "below_floor": bool(policy and m["lowest"] is not None and m["lowest"] < policy.floor)})
+    return rows
+
+
+@county_required
+def county_pay_view(request):
+    year = clock.today().year
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and 2000 <= int(asked) <= 2100:
+        year = int(asked)
+    if request.method == "POST":
+        try:
+            pay_policy_set(actor=request.user, year=int(request.POST.get("year", year)),
+                           base_pay=request.POST.get("base_pay", ""), floor=request.POST.get("floor", ""),
+                           performance_base=request.POST.get("performance_base", ""),
+                           allowances={g: request.POST.get(f"allowance_{g}", "") for g in "ABCD"},
+                           pension_rate=request.POST.get("pension_rate") or 0,
+                           medical_rate=request.POST.get("medical_rate") or 0,
+                           unemployment_rate=request.POST.get("unemployment_rate") or 0)
+            messages.success(request, SAVED)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        return redirect("staffing_pay_county:home")
+    return render(request, "appraisal/county_pay.html", {
+        "year": year, "policy": pay_policy_get(year), "policies": PayPolicy.objects.all()[:10],
+        "exceptions": PayException.objects.all()[:100], "rows": township_totals(year)})
+
+
+@require_POST
+@county_required
+def county_exception_decide_view(request, pk):
+    try:
+        pay_exception_decide(actor=request.user, exception_id=pk, approve=request.POST.get("decision") == "approve")
+        messages.success(request, SAVED)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("staffing_pay_county:home")
+
+
+class PayPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PayPolicy
+        fields = ["year", "base_pay", "allowances", "performance_base", "floor", "pension_rate", "medical_rate",
+                  "unemployment_rate"]
+
+
+class PayPolicyRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    base_pay = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    allowances = serializers.DictField(child=serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0))
+    performance_base = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    floor = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    pension_rate = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1, default=0)
+    medical_rate = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1, default=0)
+    unemployment_rate = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1, default=0)
+
+
+class PayExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PayException
+        fields = ["id", "township_code", "clerk_id", "year", "month", "reason", "status", "decided_at"]
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "refuse"])
+
+
+class CountyTotalSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    month = serializers.IntegerField()
+    status = serializers.CharField()
+    clerks = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    lowest = serializers.DecimalField(max_digits=10, decimal_places=2)
+    below_floor = serializers.BooleanField()
+
+
+class CountyAPIView(AccessAPIMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not request.access.is_county_admin:
+            raise PermissionDenied()
+
+
+class PayPolicyView(CountyAPIView):
+    @extend_schema(responses={200: PayPolicySerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="staffing_pay_policies_list", summary="County pay policies (county)")
+    def get(self, request):
+        return Response(PayPolicySerializer(PayPolicy.objects.all()[:50], many=True).data)
+
+    @extend_schema(request=PayPolicyRequestSerializer, responses={200: PayPolicySerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="staffing_pay_policies_set", summary="Set a year's pay policy (county)")
+    def post(self, request):
+        serializer = PayPolicyRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        policy = pay_policy_set(actor=request.user, **serializer.validated_data)
+        return Response(PayPolicySerializer(policy).data)
+
+
+class PayExceptionListView(CountyAPIView):
+    @extend_schema(responses={200: PayExceptionSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="staffing_pay_exceptions_list", summary="Floor exceptions (county)")
+    def get(self, request):
+        return Response(PayExceptionSerializer(PayException.objects.all()[:500], many=True).data)
+
+
+class PayExceptionDecideView(CountyAPIView):
+    @extend_schema(request=DecideSerializer, responses={200: PayExceptionSerializer, **ERROR_RESPONSES,
+                                                        409: ErrorSerializer},
+                   tags=TAGS, operation_id="staffing_pay_exception_decide", summary="Decide a floor exception")
+    def post(self, request, pk: int):
+        serializer = DecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        exc = pay_exception_decide(actor=request.user, exception_id=pk,
+                                   approve=serializer.validated_data["decision"] == "approve")
+        return Response(PayExceptionSerializer(exc).data)
+
+
+class CountyTotalsView(CountyAPIView):
+    @extend_schema(responses={200: CountyTotalSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="staffing_pay_county_totals",
+                   summary="Each township's monthly pay totals and lowest clerk total against the floor (county)")
+    def get(self, request):
+        return Response(CountyTotalSerializer(township_totals(clock.today().year), many=True).data)
+
+
