@@ -68,18 +68,6 @@ class TipListSerializer(TipSerializer):
         fields = [f for f in TipSerializer.Meta.fields if f not in ("messages", "notes")]
 
 
-class TipRecordSerializer(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=RECORD_CHANNELS)
-    subject = serializers.CharField(max_length=200)
-    body = serializers.CharField(max_length=5000)
-    village = serializers.IntegerField(required=False, allow_null=True, default=None)
-    anonymous = serializers.BooleanField(default=True)
-    reporter_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    reporter_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    about_office = serializers.BooleanField(default=False,
-                                            help_text="About the township office or leaders: goes to the county.")
-
-
 class ReceiptSerializer(serializers.Serializer):
     receipt = serializers.CharField(help_text="Hand it to the reporter; it is not stored and never shown again.")
     to_county = serializers.BooleanField()
@@ -95,6 +83,12 @@ class IntakeSerializer(serializers.Serializer):
     reporter_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     about_office = serializers.BooleanField(default=False,
                                             help_text="About the township office or leaders: goes to the county.")
+
+
+class TipRecordSerializer(IntakeSerializer):
+    """A tip the supervision office records (phone, box, visit): the intake's fields and the channel."""
+
+    channel = serializers.ChoiceField(choices=RECORD_CHANNELS)
 
 
 class IntakeReceiptSerializer(serializers.Serializer):
