@@ -57,6 +57,8 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["status", "current_level"], name="entry_queue"),
             models.Index(fields=["member", "occurred_on"], name="entry_member_day"),
+            # Entries proposed by a record (meeting, report, honour, ...) are looked up by source.
+            models.Index(fields=["source"], name="entry_source", condition=~models.Q(source="")),
         ]
         verbose_name = _("entry")
         verbose_name_plural = _("entries")

@@ -234,10 +234,13 @@ def _locked_entry(entry_id: int) -> Entry:
 @transaction.atomic
 def entry_create(
     *, actor, access: Access, member_id: int, rule_code: str, occurred_on: dt.date, points, note: str = "",
-    evidence_files=(), late_reason: str = "",
+    evidence_files=(), late_reason: str = "", source: str = "",
 ) -> Entry:
     """Record an entry for a member in the actor's scope; it goes to review (or, when late, to the
-    township office for approval first). Raises DomainError with a field-keyed message otherwise."""
+    township office for approval first). Raises DomainError with a field-keyed message otherwise.
+
+    `source` names what proposed the entry when it is not typed by hand (e.g. `meeting:12`), so the
+    entry links back to its record and a caller can refuse to propose the same thing twice."""
     from scoring.catalogue.selectors import rule_in_force, rules_in_force
 
     if not access.can_enter_points:
@@ -275,6 +278,7 @@ def entry_create(
         status=Entry.Status.AWAITING_LATE_APPROVAL if is_late else Entry.Status.IN_REVIEW,
         is_late=is_late, late_reason=late_reason if is_late else "", entered_by_id=actor.pk,
         lag_days=(today - occurred_on).days, review_levels=levels, review_weights=weights, current_level="",
+        source=(source or "")[:40],
     )
     full_clean_or_raise(entry)
     entry.save()
