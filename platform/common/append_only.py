@@ -18,9 +18,10 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def append_only(table: str, *, rows: bool = True) -> tuple[str, str]:
+def append_only(table: str, *, rows: bool = True) -> tuple[list[str], list[str]]:
     """SQL guarding `table`: row UPDATE/DELETE (unless `rows=False`, when another trigger already
-    does) and TRUNCATE."""
+    does) and TRUNCATE. One statement per string (Citus forwards a string whole to its workers,
+    which refuse several commands in one prepared statement)."""
     forward = [FUNCTION, f"""
 CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
     FOR EACH STATEMENT EXECUTE FUNCTION append_only_guard();"""]
@@ -30,4 +31,4 @@ CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
 CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
     FOR EACH ROW EXECUTE FUNCTION append_only_guard();""")
         reverse.append(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};")
-    return "\n".join(forward), "\n".join(reverse)
+    return forward, reverse

@@ -5,23 +5,21 @@ The function is created in the township's schema (the migration runs with its se
 """
 from django.db import migrations
 
-CREATE = """
+CREATE = ["""
 CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'ledger entries are append-only: % of ledger entry % rejected', TG_OP, OLD.seq
         USING ERRCODE = 'restrict_violation';
 END;
-$$ LANGUAGE plpgsql;
-
+$$ LANGUAGE plpgsql;""", """
 CREATE TRIGGER ledger_ledgerentry_append_only
     BEFORE UPDATE OR DELETE ON ledger_ledgerentry
-    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
-"""
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"""]
 
-DROP = """
-DROP TRIGGER IF EXISTS ledger_ledgerentry_append_only ON ledger_ledgerentry;
-DROP FUNCTION IF EXISTS ledger_append_only();
-"""
+DROP = [
+    "DROP TRIGGER IF EXISTS ledger_ledgerentry_append_only ON ledger_ledgerentry;",
+    "DROP FUNCTION IF EXISTS ledger_append_only();",
+]
 
 
 class Migration(migrations.Migration):

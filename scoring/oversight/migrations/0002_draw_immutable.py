@@ -1,6 +1,6 @@
 from django.db import migrations
 
-SQL = """
+SQL = ["""
 CREATE OR REPLACE FUNCTION oversight_draw_immutable() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -15,13 +15,12 @@ BEGIN
     END IF;
     RETURN NEW;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql;""", """
 CREATE TRIGGER oversight_draw_immutable BEFORE UPDATE OR DELETE ON oversight_draw
-    FOR EACH ROW EXECUTE FUNCTION oversight_draw_immutable();
-"""
+    FOR EACH ROW EXECUTE FUNCTION oversight_draw_immutable();"""]
 
 
 class Migration(migrations.Migration):
     dependencies = [("oversight", "0001_initial")]
-    operations = [migrations.RunSQL(SQL, "DROP TRIGGER oversight_draw_immutable ON oversight_draw;"
-                                         "DROP FUNCTION oversight_draw_immutable();")]
+    operations = [migrations.RunSQL(SQL, ["DROP TRIGGER oversight_draw_immutable ON oversight_draw;",
+                                         "DROP FUNCTION oversight_draw_immutable();"])]

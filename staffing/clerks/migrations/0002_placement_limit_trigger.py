@@ -5,7 +5,7 @@ counts from its start day only (its end is not known yet); the service and the p
 open part. The clerk's row is locked so two concurrent writes cannot both pass."""
 from django.db import migrations
 
-FORWARD = r"""
+FORWARD = [r"""
 CREATE OR REPLACE FUNCTION clerks_placement_limit() RETURNS trigger AS $$
 DECLARE
     years integer;
@@ -23,15 +23,14 @@ BEGIN
     END IF;
     RETURN NEW;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql;""", """
 CREATE TRIGGER clerks_placement_limit BEFORE INSERT OR UPDATE ON clerks_placement
-    FOR EACH ROW EXECUTE FUNCTION clerks_placement_limit();
-"""
+    FOR EACH ROW EXECUTE FUNCTION clerks_placement_limit();"""]
 
-BACKWARD = """
-DROP TRIGGER IF EXISTS clerks_placement_limit ON clerks_placement;
-DROP FUNCTION IF EXISTS clerks_placement_limit();
-"""
+BACKWARD = [
+    "DROP TRIGGER IF EXISTS clerks_placement_limit ON clerks_placement;",
+    "DROP FUNCTION IF EXISTS clerks_placement_limit();",
+]
 
 
 class Migration(migrations.Migration):
