@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from scoring.choices import REVIEW_LEVEL_ORDER
 
 _NUM = {"step": "0.5", "inputmode": "decimal"}
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DateInput()
 
 
 class AdoptForm(forms.Form):

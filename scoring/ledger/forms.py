@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
+from common.forms import DateInput
 from scoring.ledger.models import Entry, Review
 from tenants.organisation.models import Member
 from tenants.organisation.selectors import member_scope
@@ -37,7 +38,7 @@ class EntryForm(forms.Form):
         "type": "search", "autocomplete": "off", "placeholder": _("Name or phone"),
     }))
     member = forms.TypedChoiceField(label=_("Member"), coerce=int, choices=())
-    occurred_on = forms.DateField(label=_("Date it happened"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date it happened"), widget=DateInput())
     rule = forms.ChoiceField(label=_("Item"), choices=())
     points = forms.DecimalField(label=_("Points"), max_digits=7, decimal_places=2,
                                 widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from scoring.ledger.forms import MultipleFileField, MultipleFileInput
 from scoring.tips.base import RECORD_CHANNELS, TipStatus
 from scoring.tips.models import Sanction
@@ -58,7 +59,7 @@ class StatusForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.TypedChoiceField(label=_("Handler"), coerce=int)
-    due_on = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
     def __init__(self, *args, handlers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +86,7 @@ class SanctionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Sanction"), choices=Sanction.Kind.choices)
     person_name = forms.CharField(label=_("Person sanctioned"), max_length=100)
     village = forms.TypedChoiceField(label=_("Village"), coerce=int, empty_value=None, required=False)
-    decided_on = forms.DateField(label=_("Date of decision"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("Date of decision"), widget=DateInput())
     decision_maker = forms.CharField(label=_("Decided by"), max_length=100)
     document_number = forms.CharField(label=_("Document number"), max_length=60)
     source = forms.CharField(label=_("Source"), max_length=40, help_text=_("tip:<number> or check:<number>"))

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from staffing.clerks.models import MAX_CLERKS_PER_VILLAGE, Clerk
 from staffing.county.models import MAX_YEARS_CEILING
 from tenants.organisation.models import Village
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ClerkForm(forms.Form):

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from staffing.recruitment.models import Application, Education, Round
 from tenants.organisation.models import Village
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class RoundForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from tenants.organisation.models import Branch, Member, Village
 from tenants.organisation.validators import normalise_id_number, validate_id_number
 
@@ -28,14 +29,6 @@ class FilterForm(forms.Form):
     def more_active(self) -> bool:
         return any(self.data.get(name) for name in self.fields if name not in self.primary)
 
-
-class DateInput(forms.DateInput):
-    """A native date picker; the value must be ISO formatted for the browser to show it."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _model_label(model, field: str):
