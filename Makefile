@@ -4,15 +4,19 @@ LOCALE := platform/common/locale
 BOOT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
 ARGS ?=
 
-.PHONY: run test lint bench venv
+.PHONY: run test lint bench venv browser
 
 # `make run`: the product with demo data on http://127.0.0.1:8000/ (Ctrl-C stops everything).
 run: venv
 	$(PY) infra/devserver.py
 
 # `make test ARGS="-k seed"`: ruff, makemigrations --check, then pytest with ARGS.
-test: venv
+test: venv browser
 	$(PY) infra/testrun.py $(ARGS)
+
+# Debian's chromium and CJK fonts for the browser tests (installed with apt-get when root).
+browser:
+	@$(BOOT_PYTHON) infra/browser.py
 
 lint: venv
 	.venv/bin/ruff check .

@@ -1,5 +1,7 @@
 """URLs of the public schema: the county, accounts, and the shared API."""
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -8,6 +10,8 @@ from common import views as common_views
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("health/", common_views.health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, say).
+    path("favicon.ico", RedirectView.as_view(url=static("common/icon.svg"), permanent=True)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("townships/", include("tenants.townships.urls")),

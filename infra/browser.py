@@ -1,0 +1,40 @@
+"""`make browser`: Debian's chromium and CJK fonts for the browser tests (tests/e2e) and for PDFs.
+
+Playwright (a Python package from pyproject.toml) drives the system's chromium through
+`executable_path`; no browser is ever downloaded. Installs with apt-get when something is missing
+and we are root (CI, containers); otherwise says what to install and leaves it, and the browser
+tests skip with that reason.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGES = {"chromium": Path("/usr/bin/chromium"), "fonts-noto-cjk": Path("/usr/share/fonts/opentype/noto")}
+
+
+def missing() -> list[str]:
+    return [name for name, path in PACKAGES.items() if not path.exists()]
+
+
+def main() -> int:
+    wanted = missing()
+    if not wanted:
+        return 0
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(f"[infra] browser tests need Debian packages: {' '.join(wanted)} "
+              f"(sudo apt-get install {' '.join(wanted)}); they skip until then", file=sys.stderr)
+        return 0
+    print(f"[infra] installing {' '.join(wanted)} ...", file=sys.stderr, flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdin=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted], check=True, env=env,
+                   stdin=subprocess.DEVNULL)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
