@@ -11,9 +11,12 @@ class PeriodsConfig(AppConfig):
         from celery.schedules import crontab
 
         from common.schedule import periodic
+        from common.workqueue import work_source_register
         from scoring.periods import notices
+        from scoring.periods.work import periods_work
 
         notices.register()
+        work_source_register("scoring.periods", periods_work)
         # Daily, so a township whose 1st (local) was missed catches up; both jobs are idempotent
         # no-ops until a month has ended / a quarter's last month is closed.
         periodic("periods-close-months", "periods.close_months", crontab(hour=0, minute=30))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from common import clock
 from common.decorators import township_access_required, township_required
 from common.errors import submit_form
+from common.workqueue import work_for
 from tenants.organisation import forms, services
 from tenants.organisation.models import Member
 from tenants.organisation.selectors import (
@@ -75,11 +76,12 @@ def _today(request):
 @township_required
 def township_home(request):
     access = request.access
+    work = work_for(request)
     if access.is_member_only:
-        if access.member_id:
-            return redirect("organisation:member_detail", pk=access.member_id)
-        raise PermissionDenied
-    return render(request, "organisation/home.html", {"headline": township_headline(access=access)})
+        if not access.member_id:
+            raise PermissionDenied
+        return render(request, "organisation/home.html", {"work": work, "member_id": access.member_id})
+    return render(request, "organisation/home.html", {"headline": township_headline(access=access), "work": work})
 
 
 # --- villages -----------------------------------------------------------------------------------

@@ -127,9 +127,12 @@ def test_member_only_user_sees_only_their_own_record(client, make_user, township
         other = MemberFactory(name="他人", branch=me.branch)
     client.force_login(make_user("member", township_a, member_id=me.pk))
 
-    response = client.get("/t/alpha/")
-    assert response.status_code == 302
-    assert response["Location"] == f"/t/alpha/members/{me.pk}/"
+    # The member's home is their work queue (their points card, the open notice) and a link to
+    # their own record, nothing about the township.
+    home = client.get("/t/alpha/").content.decode()
+    assert f'href="/t/alpha/members/{me.pk}/"' in home
+    assert "/t/alpha/scoring/card/" in home
+    assert "他人" not in home
     html = client.get(f"/t/alpha/members/{me.pk}/").content.decode()
     assert "本人" in html
     assert "他人" not in html
