@@ -11,8 +11,11 @@ class OversightConfig(AppConfig):
         from celery.schedules import crontab
 
         from common.schedule import periodic
+        from common.workqueue import work_source_register
         from scoring.oversight import notices
+        from scoring.oversight.work import oversight_work
 
         notices.register()
+        work_source_register("scoring.oversight", oversight_work)
         # Daily and idempotent: commits next month's seed once, draws the month once on/after its draw day.
         periodic("oversight-draws", "oversight.draws_run", crontab(hour=2, minute=0))

@@ -8,6 +8,9 @@ class TipsConfig(AppConfig):
     verbose_name = _("Tips and sanctions")
 
     def ready(self):
+        from common.workqueue import work_source_register
         from scoring.tips import notices
+        from scoring.tips.work import tips_work
 
         notices.register()
+        work_source_register("scoring.tips", tips_work)

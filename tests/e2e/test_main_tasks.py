@@ -24,8 +24,9 @@ T = "/t/qingshi"
 def _record_points(ui, note: str) -> str:
     """As the clerk: record 2 points of volunteering for 张华 with a photo; returns the entry's path."""
     ui.login("clerk1")
-    ui.goto(f"{T}/scoring/entries/new/")
     page = ui.page
+    # The clerk's home leads with the big "record points" button.
+    ui.submit(page.locator("a.button.primary.big", has_text="录入积分"))
     page.locator("#id_member_q").fill("张华")
     expect(page.locator("#id_member")).not_to_have_value("")
     page.locator("#id_rule").select_option("XF02")
@@ -72,7 +73,7 @@ def test_points_from_the_clerks_phone_to_the_closed_month(new_ui):
     # The member finds it on the points card, then objects to the open quarterly notice.
     member = new_ui()
     member.login("member1")
-    member.goto(f"{T}/scoring/card/")
+    member.submit(member.page.locator("a.button.primary.big", has_text="我的积分卡"))
     row = member.page.locator("main tr").filter(has_text="XF02").filter(has=member.page.locator(
         f"a[href='{entry_path}']"))
     expect(row).to_have_count(1)

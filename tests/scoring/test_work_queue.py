@@ -120,3 +120,11 @@ def test_sources_are_registered_by_the_domains_and_sorted_by_urgency():
     assert [t.label for t in work.tasks] == ["overdue", "later"]
     assert [a.label for a in work.actions] == ["start"]
     assert work.total == 3
+
+
+def test_other_areas_add_their_work_to_the_office_home(client, world, in_township):  # noqa: F811
+    """Spot checks, tips and staffing register their own sources; a village without a clerk is a gap
+    on the office's home."""
+    assert {"scoring.oversight", "scoring.tips", "staffing.clerks"} <= set(work_sources())
+    html = _home(client, world.users.office)
+    assert _queued(html, "/t/alpha/staffing/")  # the fixture's village has no clerk
