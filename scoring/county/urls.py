@@ -6,6 +6,7 @@ from scoring.county import views
 app_name = "scoring_county"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="scoring_county:template_list"), name="home"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
     path("policy/", views.policy_view, name="policy"),
     path("templates/", views.template_list_view, name="template_list"),
     path("templates/<int:pk>/", views.template_detail, name="template_detail"),

@@ -4,7 +4,7 @@ County admins only (`access.can_manage_templates`); anyone else gets 403.
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -162,3 +162,53 @@ def template_localisations(request, pk):
     return render(request, "scoring_county/localisations.html", {
         "catalogue": catalogue, "rows": selectors.template_localisations(catalogue=catalogue),
     })
+
+
+# --- the county's scoring dashboard -----------------------------------------------------------------
+county_admin_required = access_required(lambda access: access.is_county_admin)
+
+DASHBOARD_HEADERS = [_("Township"), _("Active members"), _("Members with points"), _("Average points"),
+                     _("Median"), _("Lowest"), _("Highest"), _("Entries in review"), _("Late entries waiting"),
+                     _("Open objections"), _("Months sealed"), _("Last sealed month"), _("Latest notice")]
+
+
+def _dashboard_row(f) -> list:
+    return [f.name, f.members, f.scored, f.avg_points, f.median, f.min_points, f.max_points, f.in_review,
+            f.late_waiting, f.objections_open, f.sealed_months, f.last_sealed, f.notice]
+
+
+@county_admin_required
+def dashboard_view(request):
+    """Points, reviews, seals and notices of every township, as charts, a table and Excel."""
+    from common.excel import ExportWorkbook
+    from scoring.county.dashboard import county_dashboard
+
+    year = request.GET.get("year", "")
+    board = county_dashboard(year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None)
+    if request.GET.get("format") == "xlsx":
+        book = ExportWorkbook().sheet(str(_("Townships")), [str(h) for h in DASHBOARD_HEADERS])
+        for figure in board.townships:
+            book.append(_dashboard_row(figure))
+        book.sheet(str(_("By month")), [str(_("Month")), str(_("Entries")), str(_("Review decisions"))])
+        for month, entries, reviews in zip(board.months, board.entries_by_month, board.reviews_by_month, strict=True):
+            book.append([month, entries, reviews])
+        response = HttpResponse(book.to_bytes(), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f'attachment; filename="county-dashboard-{board.year}.xlsx"'
+        return response
+    names = [f.name for f in board.townships]
+    charts = {
+        "points": {"labels": names, "datasets": [
+            {"label": str(_("Average points")), "data": [float(f.avg_points or 0) for f in board.townships]},
+            {"label": str(_("Median")), "data": [float(f.median or 0) for f in board.townships]}]},
+        "months": {"labels": board.months, "datasets": [
+            {"label": str(_("Entries")), "data": board.entries_by_month},
+            {"label": str(_("Review decisions")), "data": board.reviews_by_month}]},
+        "backlog": {"labels": names, "datasets": [
+            {"label": str(_("Entries in review")), "data": [f.in_review for f in board.townships]},
+            {"label": str(_("Late entries waiting")), "data": [f.late_waiting for f in board.townships]},
+            {"label": str(_("Open objections")), "data": [f.objections_open for f in board.townships]}]},
+    }
+    month_rows = list(zip(board.months, board.entries_by_month, board.reviews_by_month, strict=True))
+    return render(request, "scoring_county/dashboard.html", {"board": board, "charts": charts,
+                                                              "headers": DASHBOARD_HEADERS, "month_rows": month_rows})
