@@ -201,6 +201,12 @@ class UI:
             locator.click()
         self.check()
 
+    def menu(self, text: str) -> None:
+        """Follow a link of the top menu (opened first on a phone, where it folds away)."""
+        if self.phone:
+            self.page.locator("label.navbutton").click()
+        self.submit(self.page.locator("nav a", has_text=text).first)
+
     def login(self, username: str, password: str = PASSWORD) -> None:
         self.goto("/accounts/login/")
         self.page.locator("input[name=username]").fill(username)

@@ -108,5 +108,13 @@ def test_points_from_the_clerks_phone_to_the_closed_month(new_ui):
 
 def test_the_county_reads_its_dashboard(ui):
     ui.login("county")
-    ui.goto("/townships/")
     expect(ui.page.locator("main")).to_contain_text("青石镇")
+    ui.menu("积分总览")
+    expect(ui.page.locator("main table").last).to_contain_text("青石镇")
+    # Chart.js drew every chart (it sizes the canvas when it renders).
+    canvases = ui.page.locator("canvas[data-chart]")
+    expect(canvases).to_have_count(3)
+    for i in range(3):
+        box = canvases.nth(i).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100
+    ui.check()
