@@ -1,4 +1,5 @@
-"""`make browser`: Debian's chromium and CJK fonts for the browser tests (tests/e2e) and for PDFs.
+"""`make browser`: Debian's chromium and CJK fonts for the browser tests (tests/e2e), and Pango with
+the CJK fonts for the PDFs WeasyPrint lays out (common.pdf).
 
 Playwright (a Python package from pyproject.toml) drives the system's chromium through
 `executable_path`; no browser is ever downloaded. Installs with apt-get when something is missing
@@ -11,13 +12,19 @@ import os
 import shutil
 import subprocess
 import sys
+from ctypes.util import find_library
 from pathlib import Path
 
-PACKAGES = {"chromium": Path("/usr/bin/chromium"), "fonts-noto-cjk": Path("/usr/share/fonts/opentype/noto")}
+PACKAGES = {
+    "chromium": lambda: Path("/usr/bin/chromium").exists(),
+    "fonts-noto-cjk": lambda: Path("/usr/share/fonts/opentype/noto").exists(),
+    "libpango-1.0-0": lambda: find_library("pango-1.0") is not None,
+    "libpangoft2-1.0-0": lambda: find_library("pangoft2-1.0") is not None,
+}
 
 
 def missing() -> list[str]:
-    return [name for name, path in PACKAGES.items() if not path.exists()]
+    return [name for name, present in PACKAGES.items() if not present()]
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("publications/open/", views.publication_open_view, name="publication_open"),
     path("publications/<int:pk>/", views.publication_detail, name="publication_detail"),
     path("publications/<int:pk>/print/", views.publication_print, name="publication_print"),
+    path("publications/<int:pk>/pdf/", views.publication_pdf, name="publication_pdf"),
     path("objections/<int:pk>/answer/", views.objection_answer_view, name="objection_answer"),
     path("appraisals/<int:year>/<int:half>/branches/<int:branch_id>/", views.appraisal_branch,
          name="appraisal_branch"),

@@ -9,7 +9,7 @@ only their own row. Writes need `access.runs_scoring` (township office), except 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -178,6 +178,22 @@ def publication_detail(request, pk):
 def publication_print(request, pk):
     publication = _publication_or_404(pk)
     return render(request, "periods/publication_print.html", _publication_context(request, publication))
+
+
+@township_required
+def publication_pdf(request, pk):
+    """The A4 notice as a PDF file, laid out from the same print page."""
+    from django.template.loader import render_to_string
+
+    from common.pdf import html_to_pdf
+
+    publication = _publication_or_404(pk)
+    html = render_to_string("periods/publication_print.html", _publication_context(request, publication),
+                            request=request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="notice-{publication.year}-Q{publication.quarter}-v{publication.version}.pdf"')
+    return response
 
 
 @require_POST

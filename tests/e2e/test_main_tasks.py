@@ -116,5 +116,7 @@ def test_the_county_reads_its_dashboard(ui):
     expect(canvases).to_have_count(3)
     for i in range(3):
         box = canvases.nth(i).bounding_box()
-        assert box and box["width"] > 100 and box["height"] > 100
+        assert box is not None
+        assert box["width"] > 100
+        assert box["height"] > 100
     ui.check()

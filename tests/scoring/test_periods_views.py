@@ -67,6 +67,23 @@ def test_office_sees_notice_and_a4_print_page_in_chinese(client, make_user, town
     assert "64.00" in printed
 
 
+def test_the_notice_as_a_pdf_in_chinese(client, make_user, township_a, notice):
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_a))
+    response = _get(client, f"/t/alpha/scoring/periods/publications/{notice.publication.pk}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 2  # one A4 page per branch
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "张一" in text
+    assert "64.00" in text
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=2)  # A4 in points
+
+
 def test_member_sees_only_own_row_and_can_object(client, make_user, township_a, in_township, notice):
     client.force_login(make_user(Role.MEMBER, township_a, member_id=notice.m2.pk))
     url = f"/t/alpha/scoring/periods/publications/{notice.publication.pk}/"
