@@ -55,6 +55,7 @@ SHARED_APPS = [
     "scoring.county",
     "scoring.tips.county",
     "staffing.county",
+    "staffing.recruitment.county",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
