@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -47,11 +48,10 @@ def round_detail(request, pk):
     for a in applications:
         if a.status == a.Status.OFFERED:
             a.accept_form = accept_form
-            a.offer_url = request.build_absolute_uri(
-                f"{request.tenant.url_prefix}staffing/apply/offer/{services.offer_token(a)}/")
+            a.offer_url = request.build_absolute_uri(reverse("recruitment:offer", args=[services.offer_token(a)]))
     return render(request, "recruitment/round.html", {
         "round": round_, "applications": applications, "urls": URLS,
-        "apply_url": request.build_absolute_uri(f"{request.tenant.url_prefix}staffing/apply/{round_.pk}/"),
+        "apply_url": request.build_absolute_uri(reverse("recruitment:apply", args=[round_.pk])),
     })
 
 

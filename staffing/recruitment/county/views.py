@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -70,10 +71,11 @@ def round_detail(request, pk):
             if post.pk not in villages:
                 villages[post.pk] = _villages(post.township, post.village_ids)
             a.accept_form = forms.CountyAcceptForm(villages=villages[post.pk], initial={"starts_on": clock.today()})
-            a.offer_url = request.build_absolute_uri(f"/staffing/apply/offer/{services.county_offer_token(a)}/")
+            a.offer_url = request.build_absolute_uri(
+                reverse("recruitment_county:offer", args=[services.county_offer_token(a)]))
     return render(request, "recruitment/round.html", {
         "round": round_, "township_posts": selectors.county_posts(round_), "applications": applications,
-        "urls": URLS, "apply_url": request.build_absolute_uri(f"/staffing/apply/{round_.pk}/")})
+        "urls": URLS, "apply_url": request.build_absolute_uri(reverse("recruitment_county:apply", args=[round_.pk]))})
 
 
 def _back(request, round_pk, ok, form):
