@@ -82,8 +82,8 @@ def test_documents_are_stored_by_kind_and_checked_like_evidence(township_a, in_t
     with in_township(township_a):
         kinds = sorted(Document.objects.filter(application=published.apps[0]).values_list("kind", "content_type"))
         assert kinds == [("diploma", "application/pdf"), ("id_card", "image/jpeg")]
+        Round.objects.filter(pk=published.round.pk).update(status="open")
         with pytest.raises(DomainError) as exc:
-            Round.objects.filter(pk=published.round.pk).update(status="open")
             services.application_submit(
                 round_=Round.objects.get(pk=published.round.pk), name="假", gender="m",
                 birth_date=dt.date(1997, 1, 1), phone="13900000009", education="college", county_resident=True,
