@@ -55,6 +55,7 @@ SHARED_APPS = [
     "scoring.county",
     "scoring.tips.county",
     "staffing.county",
+    "staffing.recruitment.county",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -330,4 +331,5 @@ DEMO_STEPS = [
     "staffing.clerks.demo.demo_step",
     "staffing.appraisal.demo.demo_step",
     "staffing.recruitment.demo.demo_step",
+    "staffing.recruitment.county.demo.demo_step",
 ]

@@ -2,6 +2,7 @@
 Applicants' data are never served to anyone else (clerks, other roles, the county get 403)."""
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -9,8 +10,9 @@ from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, ErrorSerializer, InTownship
 from common.errors import NotFound, PermissionDenied
-from staffing.recruitment import selectors, services
-from staffing.recruitment.models import Application, Round
+from staffing.recruitment import pages, selectors, services
+from staffing.recruitment.base import DeclinedVia
+from staffing.recruitment.models import Application, Document, Round
 from tenants.organisation.models import Village
 
 TAGS = ["recruitment"]
@@ -22,13 +24,12 @@ class RoundSerializer(serializers.ModelSerializer):
         model = Round
         fields = ["id", "title", "posts", "villages", "min_education", "min_age", "max_age",
                   "county_residence_required", "office_skills_required", "applications_open", "applications_close",
-                  "test_on", "interview_on", "publish_on", "written_weight", "interview_weight", "status"]
+                  "test_on", "interview_on", "publish_on", "written_weight", "interview_weight", "offer_days", "status"]
 
 
-class RoundRequestSerializer(serializers.Serializer):
+class RoundFieldsRequestSerializer(serializers.Serializer):
+    """The round's own fields, shared by the township's and the county's requests."""
     title = serializers.CharField(max_length=100)
-    posts = serializers.IntegerField(min_value=1, max_value=200)
-    village_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=500)
     min_education = serializers.ChoiceField(choices=Round._meta.get_field("min_education").choices, required=False)
     min_age = serializers.IntegerField(min_value=16, max_value=70, required=False)
     max_age = serializers.IntegerField(min_value=16, max_value=70, required=False)
@@ -42,13 +43,37 @@ class RoundRequestSerializer(serializers.Serializer):
     written_weight = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1, required=False)
     interview_weight = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1,
                                                 required=False)
+    offer_days = serializers.IntegerField(min_value=1, max_value=60, required=False)
+
+
+class RoundRequestSerializer(RoundFieldsRequestSerializer):
+    posts = serializers.IntegerField(min_value=1, max_value=200)
+    village_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=500)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "original_name", "content_type", "size", "sha256"]
+
+
+APPLICATION_FIELDS = ["id", "round", "name", "gender", "birth_date", "phone", "education", "county_resident",
+                      "office_skills", "written_score", "interview_score", "total", "rank", "status", "offered_on",
+                      "offer_deadline", "declined_via", "clerk_id", "documents"]
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
+    documents = DocumentSerializer(many=True, read_only=True)
+
     class Meta:
         model = Application
-        fields = ["id", "round", "name", "gender", "birth_date", "phone", "education", "county_resident",
-                  "office_skills", "written_score", "interview_score", "total", "rank", "status", "clerk_id"]
+        fields = APPLICATION_FIELDS
+
+
+class DeclinedSerializer(serializers.Serializer):
+    """The declined application and the one offered in its place (null when nobody is left)."""
+    declined = ApplicationSerializer()
+    offered = ApplicationSerializer(allow_null=True)
 
 
 class ScoresSerializer(serializers.Serializer):
@@ -144,3 +169,28 @@ class AcceptView(RecruitmentAPIView):
         app, user, clerk = services.offer_accept(actor=request.user, application=app, **data)
         return Response({"application": ApplicationSerializer(app).data, "user_id": user.pk, "clerk_id": clerk.pk},
                         status=status.HTTP_201_CREATED)
+
+
+class DeclineView(RecruitmentAPIView):
+    @extend_schema(request=None, responses={200: DeclinedSerializer, **WRITE_RESPONSES}, tags=TAGS,
+                   operation_id="recruitment_applications_decline",
+                   summary="The offered applicant declined: the next ranked one is offered (township office)")
+    def post(self, request, pk):
+        app = _get(selectors.application_scope(request.access), pk)
+        declined, offered = services.offer_decline(actor=request.user, application=app, via=DeclinedVia.OFFICE)
+        return Response({"declined": ApplicationSerializer(declined).data,
+                         "offered": ApplicationSerializer(offered).data if offered else None})
+
+
+class DocumentView(AccessAPIMixin, APIView):
+    """An applicant's document: the township office only; anyone else (another township's office
+    included) gets 404, as if it did not exist."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 403: ErrorSerializer,
+                              404: ErrorSerializer},
+                   tags=TAGS, operation_id="recruitment_documents_read",
+                   summary="An applicant's document (township office)")
+    def get(self, request, pk):
+        return pages.document_page(_get(selectors.document_scope(request.access), pk))

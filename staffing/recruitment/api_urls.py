@@ -9,4 +9,6 @@ urlpatterns = [
     path("rounds/<int:pk>/publish/", api.PublishView.as_view(), name="recruitment-publish"),
     path("applications/<int:pk>/scores/", api.ScoresView.as_view(), name="recruitment-scores"),
     path("applications/<int:pk>/accept/", api.AcceptView.as_view(), name="recruitment-accept"),
+    path("applications/<int:pk>/decline/", api.DeclineView.as_view(), name="recruitment-decline"),
+    path("documents/<int:pk>/", api.DocumentView.as_view(), name="recruitment-document"),
 ]

@@ -8,15 +8,21 @@ from tenants.organisation.models import Village
 DATE = DateInput()
 
 
+# The round's own fields, in the order of the township's and the county's forms.
+ROUND_FIELDS = ["title", "min_education", "min_age", "max_age", "county_residence_required",
+                "office_skills_required", "applications_open", "applications_close", "test_on", "interview_on",
+                "publish_on", "written_weight", "interview_weight", "offer_days"]
+ROUND_WIDGETS = dict.fromkeys(["applications_open", "applications_close", "test_on", "interview_on", "publish_on"],
+                              DATE)
+
+
 class RoundForm(forms.ModelForm):
     villages = forms.ModelMultipleChoiceField(label=_("villages"), queryset=Village.objects.all())
 
     class Meta:
         model = Round
-        fields = ["title", "posts", "villages", "min_education", "min_age", "max_age", "county_residence_required",
-                  "office_skills_required", "applications_open", "applications_close", "test_on", "interview_on",
-                  "publish_on", "written_weight", "interview_weight"]
-        widgets = dict.fromkeys(["applications_open", "applications_close", "test_on", "interview_on", "publish_on"], DATE)
+        fields = ["title", "posts", "villages", *ROUND_FIELDS[1:]]
+        widgets = ROUND_WIDGETS
 
 
 class ApplyForm(forms.Form):

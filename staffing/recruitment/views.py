@@ -1,27 +1,28 @@
-"""Pages of recruitment: the office's rounds (open, score, publish, hire) and the public,
-phone-friendly application page and published ranking (no account; throttled by address)."""
+"""Pages of a township's recruitment: the office's rounds (open, score, publish, record declines,
+hire, read applicants' documents) and the public, phone-friendly application page, published ranking
+and the candidate's offer page (no account; throttled by address)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from common import clock
 from common.decorators import township_access_required
-from common.errors import DomainError, apply_to_form, submit_form
-from staffing.recruitment import forms, selectors, services, throttle
-from staffing.recruitment.models import Application, Round
+from common.errors import DomainError, submit_form
+from staffing.recruitment import flow, forms, pages, selectors, services
+from staffing.recruitment.base import DeclinedVia
+from staffing.recruitment.models import Round
 
 SAVED = _("Saved.")
-THROTTLED = _("Too many applications from this address. Please try again later.")
+THROTTLED = pages.THROTTLED
 office_required = township_access_required(selectors.runs_recruitment)
-
-
-def _mask(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 2, 1) + (name[-1:] if len(name) > 2 else "")
+URLS = {name: f"recruitment:{name}" for name in ("scores", "publish", "accept", "decline", "document", "ranking")}
 
 
 @office_required
@@ -41,10 +42,16 @@ def round_list(request):
 @office_required
 def round_detail(request, pk):
     round_ = get_object_or_404(selectors.round_scope(request.access), pk=pk)
+    applications = list(selectors.application_scope(request.access).filter(round=round_))
+    accept_form = forms.AcceptForm(initial={"starts_on": clock.today(request.tenant)})
+    accept_form.fields["village"].queryset = round_.villages.all()
+    for a in applications:
+        if a.status == a.Status.OFFERED:
+            a.accept_form = accept_form
+            a.offer_url = request.build_absolute_uri(reverse("recruitment:offer", args=[services.offer_token(a)]))
     return render(request, "recruitment/round.html", {
-        "round": round_, "applications": selectors.application_scope(request.access).filter(round=round_),
-        "accept_form": forms.AcceptForm(initial={"starts_on": clock.today(request.tenant)}),
-        "apply_url": request.build_absolute_uri(f"{request.tenant.url_prefix}staffing/apply/{round_.pk}/"),
+        "round": round_, "applications": applications, "urls": URLS,
+        "apply_url": request.build_absolute_uri(reverse("recruitment:apply", args=[round_.pk])),
     })
 
 
@@ -89,31 +96,38 @@ def accept_view(request, pk):
     return _back(request, app.round_id, ok, form)
 
 
+@require_POST
+@office_required
+def decline_view(request, pk):
+    """The office records that the offered candidate declined; the next one is offered."""
+    app = get_object_or_404(selectors.application_scope(request.access), pk=pk)
+    try:
+        services.offer_decline(actor=request.user, application=app, via=DeclinedVia.OFFICE)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, SAVED)
+    return redirect("recruitment:round", pk=app.round_id)
+
+
+@require_GET
+@login_required
+def document_view(request, pk):
+    """An applicant's document: the township office only; anyone else (a clerk, another role, the
+    county, another township's office) gets 404, as if it did not exist."""
+    return pages.document_page(get_object_or_404(selectors.document_scope(request.access), pk=pk))
+
+
 # --- public -----------------------------------------------------------------------------------------
 @never_cache
 def apply(request, pk):
     round_ = selectors.round_public(pk)
     if round_ is None:
         raise Http404
-    today = clock.today(request.tenant)
-    is_open = round_.status == Round.Status.OPEN and round_.applications_open <= today <= round_.applications_close
+    is_open = flow.round_is_open(round_, clock.today(request.tenant))
     form = forms.ApplyForm(request.POST or None, request.FILES or None)
-    context = {"round": round_, "form": form, "is_open": is_open}
-    if request.method == "POST":
-        if throttle.blocked(request):
-            return render(request, "recruitment/apply.html", {**context, "throttled": THROTTLED}, status=429)
-        if form.is_valid():
-            data = form.cleaned_data
-            throttle.hit(request)
-            try:
-                services.application_submit(round_=round_, files=request.FILES.getlist("evidence"),
-                                            **data)
-            except DomainError as exc:
-                apply_to_form(form, exc)
-                return render(request, "recruitment/apply.html", context, status=400)
-            return render(request, "recruitment/apply_done.html", {"round": round_})
-        return render(request, "recruitment/apply.html", context, status=400)
-    return render(request, "recruitment/apply.html", context)
+    return pages.apply_page(request, round_=round_, form=form, is_open=is_open, submit=lambda data, documents: (
+        services.application_submit(round_=round_, files=documents, **data)))
 
 
 def ranking_public(request, pk):
@@ -121,7 +135,12 @@ def ranking_public(request, pk):
     round_ = selectors.round_public(pk)
     if round_ is None or round_.status == Round.Status.OPEN:
         raise Http404
-    rows = [{"rank": a.rank, "name": _mask(a.name), "written": a.written_score, "interview": a.interview_score,
-             "total": a.total, "offered": a.status in (Application.Status.OFFERED, Application.Status.ACCEPTED)}
-            for a in round_.applications.order_by("rank", "pk")]
-    return render(request, "recruitment/ranking.html", {"round": round_, "rows": rows})
+    return render(request, "recruitment/ranking.html", {
+        "round": round_, "rows": pages.ranking_rows(round_.applications.order_by("rank", "pk"))})
+
+
+@never_cache
+def offer(request, token):
+    """The candidate's offer link: see the offer, decline it (the next candidate is offered)."""
+    return pages.offer_page(request, application=services.offer_from_token(token), decline=lambda app: (
+        services.offer_decline(actor=None, application=app, via=DeclinedVia.LINK)))

@@ -30,6 +30,8 @@ from scoring.ledger.chain import month_index
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, LedgerHead, Review
 from scoring.ledger.verify import ledger_verify
 from scoring.periods.models import MonthClose, Publication
+from staffing.clerks.models import Clerk
+from staffing.recruitment.county.models import CountyApplication, CountyRound
 from tenants.organisation.models import Branch, Member, MemberTransfer, Village
 from tenants.organisation.validators import id_number_birth_date, id_number_sex, validate_id_number
 from tenants.townships.demo import DEMO_PASSWORD, FULL, TOWNSHIPS, Planner
@@ -102,7 +104,8 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
     with in_township(Township.objects.get(code="qingshi")):
         scoring_audit = AuditEvent.objects.filter(action__regex=SCORING_ACTIONS).count()
         # staffing.clerks: 2 villages' required numbers, 2 clerks, 4 placements, clerk1's scope;
-        # staffing.recruitment: a round, 3 applications scored, ranking, the winner hired (account, clerk, placement)
+        # staffing.recruitment: a round, 3 applications scored, ranking, the winner hired (account, clerk, placement);
+        # the county-wide round's hire placed here: clerk, placement, role (the round itself is the county's)
         staffing_audit = list(AuditEvent.objects.filter(action__regex=r"^(clerks\.|role\.|recruitment\.|user\.)")
                               .values_list("action", flat=True))
         # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
@@ -110,24 +113,33 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
     assert pay_audit == sorted(["appraisal.period_open"] * 2 + ["appraisal.record"] * 4 + ["pay.sheet_prepare"] * 2
                                + ["pay.sheet_approve"]), pay_audit
     assert scoring_audit > 0
-    assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 3
-                                            + ["clerks.placement_start"] * 5 + ["role.assign"] * 2
+    assert sorted(staffing_audit) == sorted(["clerks.village_required"] * 2 + ["clerks.clerk_create"] * 4
+                                            + ["clerks.placement_start"] * 6 + ["role.assign"] * 3
                                             + ["recruitment.round_open", "recruitment.ranking_publish",
                                                "recruitment.offer_accept", "recruitment.round_close", "user.create"]
                                             + ["recruitment.application_submit", "recruitment.scores_enter"] * 3
                                             ), staffing_audit
     assert first == {
         "townships": 1,
-        "users": 10, "roles": 10,  # + the recruited clerk (staffing.recruitment)
+        "users": 11, "roles": 11,  # + the recruited clerks (township round and county-wide round)
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 17 items, publish)
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1,
+        # + the county-wide round: open, 3 applications and 3 scores, publish, a decline, the next offered,
+        # the hire (user.create, offer_accept), close
+        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1 + 13,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
         "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
+    # the county-wide round: finished, its hire a clerk of the demo township with the clerk role there
+    assert list(CountyRound.objects.values_list("status", flat=True)) == ["closed"]
+    hire = CountyApplication.objects.get(status="accepted")
+    assert CountyApplication.objects.get(status="declined").declined_via == "office"
+    assert RoleAssignment.objects.get(user__username="recruit_county").role == Role.CLERK
+    with in_township(Township.objects.get(code="qingshi")):
+        assert Clerk.objects.get(pk=hire.clerk_id).user_id == User.objects.get(username="recruit_county").pk
     assert "members 20" in first_output
     assert "template items 17" in first_output
     assert "Demo logins (password: demo12345)" in first_output
