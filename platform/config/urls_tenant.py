@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler403 = "common.views.permission_denied"
 handler404 = "common.views.not_found"
 handler500 = "common.views.server_error"
