@@ -1,14 +1,14 @@
 """URLs of the public schema: the county, accounts, and the shared API."""
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import language_set
 from common import views as common_views
 
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("health/", common_views.health, name="health"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("townships/", include("tenants.townships.urls")),
     path("audit/", include("audit.urls")),

@@ -28,6 +28,7 @@ class MultipleFileField(forms.FileField):
         return [single_clean(data, initial)] if data else []
 
 
+RULE_LABEL = _("%(item)s (%(category)s, %(points)s)")
 MEMBER_LABEL = _("%(name)s (%(where)s · born %(year)s · ID …%(id_tail)s)")
 
 
@@ -90,7 +91,8 @@ def rule_choices(*, member: Member | None, on) -> list[tuple[str, str]]:
         return choices
     for rule in rules_in_force(on=on, member=member):
         points = f"{rule.points_min}" if rule.points_min == rule.points_max else f"{rule.points_min}～{rule.points_max}"
-        choices.append((rule.code, f"{rule.code} {rule.name}（{rule.get_category_display()}，{points}）"))
+        choices.append((rule.code, str(RULE_LABEL) % {"item": f"{rule.code} {rule.name}",
+                                                       "category": rule.get_category_display(), "points": points}))
     return choices
 
 

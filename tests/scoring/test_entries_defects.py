@@ -182,3 +182,15 @@ def test_one_day_is_singular_in_english(client, world, in_township):
     html = client.get(f"/t/alpha/scoring/entries/{entry.pk}/").content.decode()
     assert "1 day after the event" in html
     assert "1 days" not in html
+
+
+def test_item_choices_in_english_use_english_punctuation(world, in_township):
+    from django.utils import translation
+
+    from scoring.ledger.forms import rule_choices
+
+    with in_township(world.township), translation.override("en"):
+        labels = [str(label) for _code, label in rule_choices(member=world.member, on=township_today())[1:]]
+    assert labels
+    assert all("（" not in label and "，" not in label for label in labels)
+    assert any(label.startswith("B01 ") and "(Basic requirements, 1.00～5.00)" in label for label in labels)

@@ -34,3 +34,14 @@ def test_month_hash_wraps_and_has_a_copy_button(client, make_user, township_a, n
     css = (static / "app.css").read_text()
     assert re.search(r"code, \.hash \{[^}]*overflow-wrap: anywhere", css)
     assert "[data-copy]" in (static / "app.js").read_text()
+
+
+def test_english_print_page_has_no_chinese_dates(client, make_user, township_a, notice):  # noqa: F811
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_a))
+    client.cookies["django_language"] = "en"
+    printed = _get(client, f"/t/alpha/scoring/periods/publications/{notice.publication.pk}/print/").content.decode()
+    assert "Objection period:" in printed
+    assert not re.search(r"\d+年\d+月\d+日", printed)
+    client.cookies["django_language"] = "zh-hans"
+    printed = _get(client, f"/t/alpha/scoring/periods/publications/{notice.publication.pk}/print/").content.decode()
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", printed)
