@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("tenants.organisation.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.township_urls")),
     path("people/", include("accounts.township_urls")),
     path("scoring/catalogue/", include("scoring.catalogue.urls")),
     path("scoring/periods/", include("scoring.periods.urls")),
