@@ -194,3 +194,18 @@ def test_item_choices_in_english_use_english_punctuation(world, in_township):
     assert labels
     assert all("（" not in label and "，" not in label for label in labels)
     assert any(label.startswith("B01 ") and "(Basic requirements, 1.00～5.00)" in label for label in labels)
+
+
+# --- evidence: a text file that starts like a PDF -----------------------------------------------------------
+def test_text_file_starting_with_the_pdf_magic_is_refused_on_the_form(client, world, in_township):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = b"%PDF-1.4\n" + b"Meeting notes typed into a text file.\n" * 200 + b"%%EOF\n"
+    client.force_login(world.users.clerk)
+    response = client.post("/t/alpha/scoring/entries/new/", {
+        "member": world.member.pk, "rule": "B01", "occurred_on": township_today().isoformat(), "points": "3",
+        "evidence": [SimpleUploadedFile("notes.pdf", text, content_type="application/pdf")]})
+    assert response.status_code == 200
+    assert "不是可读取的 PDF" in response.content.decode()
+    with in_township(world.township):
+        assert (Entry.objects.count(), Evidence.objects.count()) == (0, 0)
