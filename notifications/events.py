@@ -26,10 +26,15 @@ CHANNEL_LABELS = {IN_APP: _("In the app"), EMAIL: _("E-mail"), SMS: _("SMS")}
 
 @dataclass(frozen=True)
 class EventType:
+    """`link`: where the notification leads, a path under its township's prefix (or under the
+    county's root when it has no township), formatted with the notification's context, e.g.
+    "scoring/entries/{entry_id}/"; empty when there is nothing to open."""
+
     code: str
     label: str
     channels: tuple[str, ...]
     reminder: bool = False
+    link: str = ""
 
 
 # The foundation's own events (townships, accounts, roster imports). A domain app registers its
@@ -90,3 +95,18 @@ def render_message(*, event: str, language: str | None, context: dict) -> tuple[
         text = template.render(context).strip()
     subject, _sep, body = text.partition("\n")
     return subject.strip(), body.strip()
+
+
+def event_link(notification) -> str:
+    """The page a notification is about (see `EventType.link`), or "" when there is none or the
+    context lacks what the link needs."""
+    event = EVENTS.get(notification.event)
+    if event is None or not event.link:
+        return ""
+    try:
+        path = event.link.format(**(notification.context or {}))
+    except (KeyError, IndexError, ValueError):
+        return ""
+    township = notification.township
+    prefix = township.url_prefix() if township is not None and not township.is_county else "/"
+    return prefix + path

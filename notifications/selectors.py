@@ -106,9 +106,13 @@ def inbox_townships(*, user) -> QuerySet[Township]:
 
 
 def with_messages(deliveries, *, language: str | None, recipient=None) -> list[Delivery]:
-    """Attach `.subject` and `.body` (rendered in `language`) to each delivery."""
+    """Attach `.subject` and `.body` (rendered in `language`) and `.link` (the page the
+    notification is about, "" if none) to each delivery."""
+    from notifications.events import event_link
+
     items = list(deliveries)
     for item in items:
+        item.link = event_link(item.notification)
         item.subject, item.body = render_message(
             event=item.notification.event, language=language,
             context=message_context(item.notification, recipient),

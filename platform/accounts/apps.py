@@ -20,3 +20,20 @@ class AccountsConfig(AppConfig):
 
         user_login_failed.connect(failed, dispatch_uid="accounts-failure-count", weak=False)
         user_logged_in.connect(succeeded, dispatch_uid="accounts-failure-forget", weak=False)
+
+        from common.onboarding import OnboardingStep, onboarding_step_register
+
+        onboarding_step_register(OnboardingStep(
+            "roles", 40, _("Assign roles"),
+            _("Give clerks, branch secretaries, work teams and liaison leaders their roles."), "people/",
+            _township_has_working_roles))
+
+
+def _township_has_working_roles() -> bool:
+    """Someone besides the township office holds a role in the current township."""
+    from django.db import connection
+
+    from accounts.models import Role, RoleAssignment
+
+    return RoleAssignment.objects.filter(township_id=connection.tenant.pk).exclude(
+        role__in=[Role.TOWNSHIP_OFFICE, Role.COUNTY_ADMIN, Role.MEMBER]).exists()

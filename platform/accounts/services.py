@@ -208,3 +208,24 @@ def token_revoke(*, actor, user, township=None) -> bool:
     audit_record(actor=actor, action="token.revoke", instance=user,
                  after={"township": getattr(township, "code", None), "revoked": bool(deleted)})
     return bool(deleted)
+
+
+LANGUAGE_NOT_OFFERED = _("Choose one of the offered languages.")
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str) -> User:
+    """Remember the person's language choice (made on the login page or in the menu), so it follows
+    them to every device and into e-mails and SMS; audited when it changes."""
+    if language not in {code for code, _label in settings.LANGUAGES}:
+        raise DomainError(LANGUAGE_NOT_OFFERED, field_errors={"language": [LANGUAGE_NOT_OFFERED]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.language == language:
+        return user
+    before = user.language
+    user.language = language
+    full_clean_or_raise(user, exclude=["password"])
+    user.save(update_fields=["language"])
+    audit_record(actor=user, action="user.language_set", instance=user, before={"language": before},
+                 after={"language": language})
+    return user

@@ -37,6 +37,7 @@ TOKEN_REVOKED = _("API token of %(user)s revoked: their apps must log in again."
 LOCKOUT_LIFTED = _("Lockout lifted: the account can log in from that address again.")
 ROLE_REVOKED = _("Role %(role)s taken from %(user)s.")
 MEMBER_OPTIONS_LIMIT = 20
+NAME_AND_PLACE = _("%(name)s (%(place)s)")
 
 
 class LoginView(auth_views.LoginView):
@@ -45,14 +46,35 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        # A language chosen on the login page (its cookie) is kept and remembered for the person;
+        # without one, the person's saved choice follows them to this device.
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in _language_codes() and chosen != user.language:
+            user = services.user_language_set(user=user, language=chosen)
         response = super().form_valid(form)
-        # The person's chosen language follows them to every device.
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response
 
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def _language_codes() -> set[str]:
+    return {code for code, _label in settings.LANGUAGES}
+
+
+def language_set(request):
+    """Django's `set_language` (cookie, redirect to `next`), and for a signed-in person the choice
+    is also saved on their account, so it survives logging out and other devices."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in _language_codes():
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 # --- people of a township -----------------------------------------------------------------------
@@ -83,7 +105,7 @@ def _member_choices(request, *, query: str = "", selected=None) -> list[tuple[in
     for member in found:
         if member.pk not in seen:
             seen.add(member.pk)
-            choices.append((member.pk, f"{member.name}（{member.branch.name}）"))
+            choices.append((member.pk, str(NAME_AND_PLACE) % {"name": member.name, "place": member.branch.name}))
     return choices
 
 

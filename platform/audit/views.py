@@ -8,6 +8,8 @@ admins; inside a township it shows that township's events to its office and to c
 from __future__ import annotations
 
 import json
+import re
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
 
 from audit.models import AuditEvent
 from audit.selectors import AuditEventFilter, audit_event_list, audit_snapshots_for
@@ -27,10 +30,18 @@ PAGE_SIZE = 50
 audit_viewer_required = access_required(lambda access: access.can_view_audit)
 
 
-def _text(value: Any) -> str:
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _text(value: Any, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """A snapshot value as text; stored times (ISO, UTC) are shown in `zone`, like the event's own time."""
     if value is None:
         return "—"
     if isinstance(value, str):
+        if zone is not None and _ISO_DATETIME.match(value):
+            moment = parse_datetime(value)
+            if moment is not None and moment.tzinfo is not None:
+                return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
         return value
     return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
 
@@ -42,14 +53,18 @@ class Change:
     after: str
 
 
-def changes_of(event: AuditEvent, *, access) -> list[Change]:
+def changes_of(event: AuditEvent, *, access, zone: zoneinfo.ZoneInfo | None = None) -> list[Change]:
     """The keys whose value differs between `before` and `after` (a created or deleted object
-    shows every key it had), as `access` may see them (ID numbers masked)."""
+    shows every key it had), as `access` may see them (ID numbers masked).
+
+    When both sides are recorded, `after` may hold only what the action set (a review records
+    its decision, not the whole entry): a key missing from `after` was left alone, not wiped,
+    so it is not shown. Times are shown in `zone`."""
     before, after = audit_snapshots_for(event, access=access)
     before = before if isinstance(before, dict) else {}
     after = after if isinstance(after, dict) else {}
-    keys = list(dict.fromkeys([*before, *after]))
-    return [Change(key, _text(before.get(key)), _text(after.get(key)))
+    keys = list(dict.fromkeys([*after] if before and after else [*before, *after]))
+    return [Change(key, _text(before.get(key), zone), _text(after.get(key), zone))
             for key in keys if before.get(key) != after.get(key)]
 
 
@@ -69,7 +84,8 @@ def _time_zone(request) -> str:
 def event_list(request):
     events = audit_event_list(filters=request.GET)
     page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(event, changes_of(event, access=request.access)) for event in page_obj]
+    zone = zoneinfo.ZoneInfo(_time_zone(request))
+    rows = [(event, changes_of(event, access=request.access, zone=zone)) for event in page_obj]
     return render(request, "audit/event_list.html", {
         "form": _filter_form(request.GET), "page_obj": page_obj, "rows": rows, "tz": _time_zone(request),
     })
@@ -82,5 +98,6 @@ def event_detail(request, pk):
     except AuditEvent.DoesNotExist:
         raise Http404 from None
     return render(request, "audit/event_detail.html", {
-        "event": event, "changes": changes_of(event, access=request.access), "tz": _time_zone(request),
+        "event": event, "changes": changes_of(event, access=request.access, zone=zoneinfo.ZoneInfo(_time_zone(request))),
+        "tz": _time_zone(request),
     })

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -9,6 +9,7 @@ from common.health import redis_ping
 from tenants.townships.selectors import township_list_for_user
 
 _NOT_FOUND = _("Not found.")
+_NOT_ALLOWED = _("You may not do this.")
 _SERVER_ERROR = _("Something went wrong on our side; it has been logged. Please try again later.")
 
 
@@ -43,21 +44,42 @@ def _wants_api_error(request) -> bool:
     return "/api/" in request.path
 
 
+def _error_page(request, template: str, status: int, detail: str = ""):
+    """The product's own error page (its layout, the reader's language, a way back home and,
+    inside a township, the township's menu). Rendering with the request runs the context
+    processors; should that fail too (a 500 from a broken database, say), the page is rendered
+    without them rather than not at all."""
+    from django.template import loader
+
+    template = loader.get_template(template)
+    try:
+        body = template.render({"error_detail": detail}, request)
+    except Exception:
+        body = template.render({"error_detail": detail})
+    return HttpResponse(body, status=status)
+
+
+def permission_denied(request, exception=None):
+    """403: the API's error format under /api/, the site's page elsewhere (with the refusal's
+    message when it has one)."""
+    message = str(exception or "") if exception is not None else ""
+    if _wants_api_error(request):
+        return JsonResponse({"error": {"code": "permission_denied", "message": message or str(_NOT_ALLOWED),
+                                       "fields": {}}}, status=403)
+    return _error_page(request, "403.html", 403, message)
+
+
 def not_found(request, exception=None):
     """404: the API's error format under /api/ (for a URL no route matches, e.g. a non-numeric id),
     the site's page elsewhere."""
-    from django.views.defaults import page_not_found
-
     if _wants_api_error(request):
         return JsonResponse({"error": {"code": "not_found", "message": str(_NOT_FOUND), "fields": {}}}, status=404)
-    return page_not_found(request, exception)
+    return _error_page(request, "404.html", 404)
 
 
 def server_error(request):
     """500: the API's error format under /api/, the site's page elsewhere."""
-    from django.views.defaults import server_error as page_server_error
-
     if _wants_api_error(request):
         return JsonResponse({"error": {"code": "server_error", "message": str(_SERVER_ERROR), "fields": {}}},
                             status=500)
-    return page_server_error(request)
+    return _error_page(request, "500.html", 500)

@@ -2,9 +2,9 @@
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import language_set
 from common import views as common_views
 
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("health/", common_views.health, name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, say).
     path("favicon.ico", RedirectView.as_view(url=static("common/icon.svg"), permanent=True)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("townships/", include("tenants.townships.urls")),
     path("audit/", include("audit.urls")),
@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler403 = "common.views.permission_denied"
 handler404 = "common.views.not_found"
 handler500 = "common.views.server_error"

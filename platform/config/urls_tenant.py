@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("tenants.organisation.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.township_urls")),
     path("people/", include("accounts.township_urls")),
     path("scoring/catalogue/", include("scoring.catalogue.urls")),
     path("scoring/periods/", include("scoring.periods.urls")),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler403 = "common.views.permission_denied"
 handler404 = "common.views.not_found"
 handler500 = "common.views.server_error"

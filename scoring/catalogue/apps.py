@@ -13,3 +13,11 @@ class CatalogueConfig(AppConfig):
         from common.schedule import periodic
 
         periodic("scoring-grant-base-scores", "scoring.base_scores_grant", crontab(hour=1, minute=10))
+
+        from common.onboarding import OnboardingStep, onboarding_step_register
+        from scoring.catalogue.models import ScoringYear
+
+        onboarding_step_register(OnboardingStep(
+            "catalogue", 30, _("Adopt the points catalogue"),
+            _("Take the county's catalogue for the year and adjust it within the county's bounds."),
+            "scoring/catalogue/adopt/", lambda: ScoringYear.objects.exists()))

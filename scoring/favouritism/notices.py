@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.events import EMAIL, IN_APP, EventType, event_register
 
-EVENTS = (EventType("signals.flagged", _("Favouritism signals flagged"), (IN_APP, EMAIL)),)
+EVENTS = (EventType("signals.flagged", _("Favouritism signals flagged"), (IN_APP, EMAIL), link="oversight/signals/"),)
 
 
 def register() -> None:

@@ -29,8 +29,18 @@ class MultipleFileField(forms.FileField):
         return [single_clean(data, initial)] if data else []
 
 
+RULE_LABEL = _("%(item)s (%(category)s, %(points)s)")
+MEMBER_LABEL = _("%(name)s (%(where)s · born %(year)s · ID …%(id_tail)s)")
+
+
 def member_label(member: Member) -> str:
-    return f"{member.name}（{member.branch.name}）"
+    """Tells two members of the same name apart: branch and village, birth year and the ID
+    number's last four characters (the rest stays masked). Needs `branch__village` loaded."""
+    branch = member.branch
+    village = getattr(branch, "village", None)
+    where = branch.name if village is None or village.name in branch.name else f"{branch.name} · {village.name}"
+    return str(MEMBER_LABEL) % {"name": member.name, "where": where, "year": member.birth_date.year,
+                                "id_tail": member.masked_id_number[-4:]}
 
 
 class EntryForm(forms.Form):
@@ -62,7 +72,7 @@ class EntryForm(forms.Form):
     def _bound_member(self) -> Member | None:
         raw = (self.data.get("member") if self.is_bound else self.initial.get("member")) or ""
         try:
-            return member_scope(self.access).select_related("branch").filter(pk=int(raw)).first()
+            return member_scope(self.access).select_related("branch__village").filter(pk=int(raw)).first()
         except (TypeError, ValueError):
             return None
 
@@ -82,8 +92,24 @@ def rule_choices(*, member: Member | None, on) -> list[tuple[str, str]]:
         return choices
     for rule in rules_in_force(on=on, member=member):
         points = f"{rule.points_min}" if rule.points_min == rule.points_max else f"{rule.points_min}～{rule.points_max}"
-        choices.append((rule.code, f"{rule.code} {rule.name}（{rule.get_category_display()}，{points}）"))
+        choices.append((rule.code, str(RULE_LABEL) % {"item": f"{rule.code} {rule.name}",
+                                                       "category": rule.get_category_display(), "points": points}))
     return choices
+
+
+class ResubmitForm(forms.Form):
+    """Correct a returned entry: the points, the note and the evidence; member, item and date stay."""
+
+    points = forms.DecimalField(label=_("Points"), max_digits=7, decimal_places=2,
+                                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    keep_evidence = forms.BooleanField(label=_("Keep the evidence already attached"), required=False, initial=True)
+    evidence = MultipleFileField(label=_("Photos or PDF"), required=False, help_text=_(
+        "Take a photo or attach files: JPEG, PNG, WebP, HEIC or PDF, at most 10 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}))
+    late_reason = forms.CharField(label=_("Reason for late entry"), required=False, help_text=_(
+        "Needed when the event is older than the township's window or its month is sealed."),
+        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReviewForm(forms.Form):

@@ -27,10 +27,10 @@ from scoring.ledger.selectors import (
 )
 
 EVENTS = (
-    EventType("entry.awaiting_review", _("Points entry awaiting review"), (IN_APP,)),
-    EventType("entry.approved", _("Points entry approved"), (IN_APP,)),
-    EventType("entry.rejected", _("Points entry rejected"), (IN_APP, SMS)),
-    EventType("review.waiting", _("Reminder: entries waiting for review"), (IN_APP, EMAIL), reminder=True),
+    EventType("entry.awaiting_review", _("Points entry awaiting review"), (IN_APP,), link="scoring/entries/{entry_id}/"),
+    EventType("entry.approved", _("Points entry approved"), (IN_APP,), link="scoring/entries/{entry_id}/"),
+    EventType("entry.rejected", _("Points entry rejected"), (IN_APP, SMS), link="scoring/entries/{entry_id}/"),
+    EventType("review.waiting", _("Reminder: entries waiting for review"), (IN_APP, EMAIL), reminder=True, link="scoring/reviews/"),
 )
 
 

@@ -77,6 +77,12 @@ CORRECTION_OUT_OF_RANGE = _("After this correction the entry would count %(net)s
                             "%(min)s and %(max)s (corrections already posted or pending included).")
 CORRECTION_AS_PROPOSED = _("A correction is approved or rejected as proposed; propose a new one for other points.")
 
+NOT_RETURNED = _("Only an entry returned to you (rejected) can be corrected and resubmitted.")
+NOT_YOUR_ENTRY = _("Only the person who recorded this entry can correct and resubmit it.")
+ALREADY_RESUBMITTED = _("This entry has already been corrected and resubmitted.")
+CORRECTIONS_NOT_RESUBMITTED = _("A correction is not resubmitted; propose a new one instead.")
+BATCH_NOTHING_CHOSEN = _("Choose at least one entry.")
+
 CENT = Decimal("0.01")
 PENDING = (Entry.Status.AWAITING_LATE_APPROVAL, Entry.Status.IN_REVIEW)
 APPROVE, REJECT = Review.Decision.APPROVE.value, Review.Decision.REJECT.value
@@ -234,7 +240,7 @@ def _locked_entry(entry_id: int) -> Entry:
 @transaction.atomic
 def entry_create(
     *, actor, access: Access, member_id: int, rule_code: str, occurred_on: dt.date, points, note: str = "",
-    evidence_files=(), late_reason: str = "", source: str = "",
+    evidence_files=(), late_reason: str = "", source: str = "", kept_evidence=(),
 ) -> Entry:
     """Record an entry for a member in the actor's scope; it goes to review (or, when late, to the
     township office for approval first). Raises DomainError with a field-keyed message otherwise.
@@ -263,7 +269,8 @@ def entry_create(
     points = _decimal(points, "points")
     _check_points(rule, points)
     checked = evidence_check(evidence_files)
-    if rule.evidence_required and not checked:
+    kept_evidence = list(kept_evidence)
+    if rule.evidence_required and not checked and not kept_evidence:
         raise _field_error("evidence", EVIDENCE_REQUIRED)
     scoring_year = rule.scoring_year
     is_late = _is_late(occurred_on=occurred_on, today=today, window_days=scoring_year.late_window_days)
@@ -290,8 +297,11 @@ def entry_create(
             evidence.file.save(item.stored_name, item.upload, save=False)
             saved.append(evidence)
             evidence.save()
+        kept = [Evidence.objects.create(entry=entry, file=old.file.name, original_name=old.original_name,
+                                        content_type=old.content_type, size=old.size, sha256=old.sha256,
+                                        uploaded_by_id=old.uploaded_by_id) for old in kept_evidence]
         audit_record(actor=actor, action="entry.create", instance=entry,
-                     after={**snapshot(entry), "evidence": [e.sha256 for e in saved]})
+                     after={**snapshot(entry), "evidence": [e.sha256 for e in kept + saved]})
         if not is_late:
             _start_review_or_post(entry, actor)
     except BaseException:
@@ -450,3 +460,62 @@ def entry_correction_propose(
                  after={**snapshot(entry), "corrects": original.pk, "source": entry.source})
     _start_review_or_post(entry, actor)
     return entry
+
+
+def resubmission_source(entry_id: int) -> str:
+    """The `source` of the entry that resubmits entry `entry_id` (one per returned entry)."""
+    return f"resubmit:{entry_id}"
+
+
+@transaction.atomic
+def entry_resubmit(
+    *, actor, access: Access, entry_id: int, points, note: str = "", evidence_files=(), keep_evidence: bool = True,
+    late_reason: str = "",
+) -> Entry:
+    """The person who recorded a returned (rejected) entry corrects its points, note or evidence
+    and sends it back: a new entry for the same member, item and date (source `resubmit:<id>`)
+    goes through every check of `entry_create` and the whole review path again, so the earlier
+    decisions stay on record untouched. The old files are cited again unless `keep_evidence` is
+    false. Audited on the returned entry (`entry.resubmit`) and on the new one (`entry.create`)."""
+    original = _locked_entry(entry_id)  # the lock makes a double click resubmit once
+    if not entry_scope_allows(access, original):
+        raise NotFound(ENTRY_NOT_FOUND)
+    if original.entered_by_id != actor.pk:
+        raise PermissionDenied(NOT_YOUR_ENTRY)
+    if original.corrects_id:
+        raise Conflict(CORRECTIONS_NOT_RESUBMITTED)
+    if original.status != Entry.Status.REJECTED:
+        raise Conflict(NOT_RETURNED)
+    if Entry.objects.filter(source=resubmission_source(original.pk)).exists():
+        raise Conflict(ALREADY_RESUBMITTED)
+    entry = entry_create(
+        actor=actor, access=access, member_id=original.member_id, rule_code=original.rule.code,
+        occurred_on=original.occurred_on, points=points, note=note, evidence_files=evidence_files,
+        late_reason=late_reason, source=resubmission_source(original.pk),
+        kept_evidence=list(original.evidence.all()) if keep_evidence else (),
+    )
+    audit_record(actor=actor, action="entry.resubmit", instance=original,
+                 after={"resubmitted_as": entry.pk, "points": str(entry.points), "note": entry.note})
+    return entry
+
+
+def entry_scope_allows(access: Access, entry: Entry) -> bool:
+    return member_scope(access).filter(pk=entry.member_id).exists()
+
+
+def entry_review_batch(*, actor, access: Access, choices: list[tuple[int, str | None]]) -> dict[int, str | None]:
+    """Approve several entries at once, each still its own decision: one `entry_review` call (its
+    own transaction, audit event and notifications) per entry, at the level the reviewer saw.
+    Returns {entry id: None when approved, else the refusal's message}; one refusal does not undo
+    the others."""
+    if not choices:
+        raise DomainError(BATCH_NOTHING_CHOSEN)
+    results: dict[int, str | None] = {}
+    for entry_id, level in choices:
+        try:
+            entry_review(actor=actor, access=access, entry_id=entry_id, decision=APPROVE, level=level or None)
+        except DomainError as exc:
+            results[entry_id] = str(exc.message)
+        else:
+            results[entry_id] = None
+    return results

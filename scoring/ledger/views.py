@@ -40,6 +40,9 @@ ENTRY_CREATED = _("Entry recorded and sent for review.")
 ENTRY_CREATED_LATE = _("Late entry recorded; it waits for the township office's approval.")
 ENTRY_REVIEWED = _("Your decision has been recorded.")
 LATE_DECIDED = _("The late entry has been decided.")
+ENTRY_RESUBMITTED = _("The corrected entry has been sent back for review.")
+BATCH_APPROVED = _("Approved: %(count)s.")
+BATCH_REFUSED = _("Not approved: %(member)s, %(item)s — %(reason)s")
 
 
 enter_required = township_access_required(lambda access: access.can_enter_points)
@@ -88,7 +91,7 @@ def entry_create(request):
 def member_options(request):
     """htmx: <option>s of active members in scope matching the search box."""
     q = (request.GET.get("member_q") or "").strip()
-    members = member_scope(request.access).filter(status=Member.Status.ACTIVE).select_related("branch")
+    members = member_scope(request.access).filter(status=Member.Status.ACTIVE).select_related("branch__village")
     if q:
         members = members.filter(name__icontains=q) | members.filter(phone__icontains=q)
     members = members.order_by("name", "pk")[:MEMBER_SEARCH_LIMIT] if q else members.none()
@@ -112,7 +115,8 @@ def entry_list_view(request):
     if access.is_member_only:
         return redirect("scoring_ledger:my_card")
     params = request.GET.copy()
-    if "mine" not in params and access.can_enter_points:
+    # Clerks start on their own entries; the office, reviewers and secretaries see all in scope.
+    if "mine" not in params and access.can_enter_points and not access.is_township_wide and not access.review_levels:
         params["mine"] = "true"
     form = forms.EntryFilterForm(params)
     entries = entry_list(access=access, filters=params, request=request)
@@ -125,6 +129,37 @@ def review_queue_view(request):
         raise PermissionDenied
     entries = review_queue(access=request.access, user_id=request.user.pk)
     return render(request, "scoring_ledger/review_queue.html", {"page_obj": _page(request, entries)})
+
+
+@require_POST
+@township_required
+def review_batch(request):
+    """Approve the entries ticked in the review queue: each is its own decision (one service call,
+    one transaction and audit event per entry); refusals are reported entry by entry."""
+    if not request.access.review_levels:
+        raise PermissionDenied
+    choices = []
+    for raw in request.POST.getlist("entry"):
+        pk, _sep, level = raw.partition(":")
+        if pk.isdigit():
+            choices.append((int(pk), level or None))
+    try:
+        results = services.entry_review_batch(actor=request.user, access=request.access, choices=choices)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("scoring_ledger:review_queue")
+    approved = [pk for pk, error in results.items() if error is None]
+    if approved:
+        messages.success(request, BATCH_APPROVED % {"count": len(approved)})
+    refused = {pk: error for pk, error in results.items() if error is not None}
+    if refused:
+        names = {e.pk: e for e in Entry.objects.filter(pk__in=refused).select_related("member", "rule")}
+        for pk, error in refused.items():
+            entry = names.get(pk)
+            messages.error(request, BATCH_REFUSED % {
+                "member": entry.member.name if entry else f"#{pk}", "item": entry.rule.name if entry else "",
+                "reason": error})
+    return redirect("scoring_ledger:review_queue")
 
 
 @township_required
@@ -150,7 +185,15 @@ def _detail(request, entry, *, review_form=None, late_form=None, status=200):
     return render(request, "scoring_ledger/entry_detail.html", {
         "entry": entry, "people": entry_people([entry]), "review_form": review_form if can_review else None,
         "late_form": late_form if can_decide_late else None, "errors": errors,
+        "may_resubmit": _may_resubmit(request, entry),
+        "resubmitted_as": Entry.objects.filter(source=services.resubmission_source(entry.pk)).first(),
+        "resubmits_id": _resubmits_id(entry),
     }, status=status)
+
+
+def _resubmits_id(entry: Entry) -> int | None:
+    prefix, _sep, rest = entry.source.partition(":")
+    return int(rest) if prefix == "resubmit" and rest.isdigit() else None
 
 
 @township_required
@@ -179,6 +222,43 @@ def entry_review(request, pk):
             messages.success(request, ENTRY_REVIEWED)
             return redirect("scoring_ledger:review_queue")
     return _detail(request, _entry_or_404(request, pk), review_form=form, status=400)
+
+
+@township_required
+def entry_resubmit(request, pk):
+    """The recorder corrects a returned entry and sends it back into review (a new entry)."""
+    entry = _entry_or_404(request, pk)
+    if not _may_resubmit(request, entry):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = forms.ResubmitForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                new = services.entry_resubmit(
+                    actor=request.user, access=request.access, entry_id=entry.pk, points=data["points"],
+                    note=data["note"], evidence_files=data["evidence"], keep_evidence=data["keep_evidence"],
+                    late_reason=data["late_reason"])
+            except NotFound:
+                raise Http404 from None
+            except DomainError as exc:
+                if exc.status_code == 403:
+                    raise PermissionDenied(str(exc.message)) from None
+                apply_to_form(form, exc)
+            else:
+                messages.success(request, ENTRY_RESUBMITTED)
+                return redirect("scoring_ledger:entry_detail", pk=new.pk)
+    else:
+        form = forms.ResubmitForm(initial={"points": entry.points, "note": entry.note, "keep_evidence": True,
+                                           "late_reason": entry.late_reason})
+    return render(request, "scoring_ledger/entry_resubmit.html", {"entry": entry, "form": form,
+                                                                  "people": entry_people([entry])})
+
+
+def _may_resubmit(request, entry: Entry) -> bool:
+    return (entry.status == Entry.Status.REJECTED and entry.entered_by_id == request.user.pk
+            and not entry.corrects_id and request.access.can_enter_points
+            and not Entry.objects.filter(source=services.resubmission_source(entry.pk)).exists())
 
 
 @require_POST

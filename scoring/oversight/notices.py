@@ -16,8 +16,8 @@ from notifications.events import IN_APP, SMS, EventType, event_register
 from notifications.reminders import ReminderRule, reminder_rule_register, setting_days
 
 EVENTS = (
-    EventType("check.assigned", _("Spot check assigned"), (IN_APP, SMS)),
-    EventType("check.due", _("Reminder: a spot check is due"), (IN_APP, SMS), reminder=True),
+    EventType("check.assigned", _("Spot check assigned"), (IN_APP, SMS), link="oversight/checks/{check_id}/"),
+    EventType("check.due", _("Reminder: a spot check is due"), (IN_APP, SMS), reminder=True, link="oversight/checks/{check_id}/"),
 )
 
 

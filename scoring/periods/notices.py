@@ -28,13 +28,13 @@ from notifications.selectors import township_office_users, township_users
 from scoring.periods.selectors import publications_closing, quarter_closed_unpublished
 
 EVENTS = (
-    EventType("month.closed", _("Month closed"), (IN_APP, EMAIL)),
-    EventType("publication.opened", _("Publication opened"), (IN_APP, SMS)),
-    EventType("objection.raised", _("Objection raised"), (IN_APP, SMS)),
-    EventType("objection.answered", _("Objection answered"), (IN_APP, SMS)),
-    EventType("month.closing", _("Reminder: the month is closing"), (IN_APP, EMAIL, SMS), reminder=True),
-    EventType("publication.opening", _("Reminder: publication opens soon"), (IN_APP,), reminder=True),
-    EventType("publication.closing", _("Reminder: publication closes soon"), (IN_APP, SMS), reminder=True),
+    EventType("month.closed", _("Month closed"), (IN_APP, EMAIL), link="scoring/periods/"),
+    EventType("publication.opened", _("Publication opened"), (IN_APP, SMS), link="scoring/periods/publications/"),
+    EventType("objection.raised", _("Objection raised"), (IN_APP, SMS), link="scoring/periods/objections/{objection_id}/answer/"),
+    EventType("objection.answered", _("Objection answered"), (IN_APP, SMS), link="scoring/periods/publications/"),
+    EventType("month.closing", _("Reminder: the month is closing"), (IN_APP, EMAIL, SMS), reminder=True, link="scoring/periods/"),
+    EventType("publication.opening", _("Reminder: publication opens soon"), (IN_APP,), reminder=True, link="scoring/periods/"),
+    EventType("publication.closing", _("Reminder: publication closes soon"), (IN_APP, SMS), reminder=True, link="scoring/periods/publications/"),
 )
 
 

@@ -20,8 +20,8 @@ from notifications.events import EMAIL, IN_APP, EventType, event_register
 from notifications.reminders import ReminderRule, reminder_rule_register, setting_days
 
 EVENTS = (
-    EventType("tip.assigned", _("A tip was assigned to you"), (IN_APP, EMAIL)),
-    EventType("tip.due", _("Reminder: tips due"), (IN_APP, EMAIL), reminder=True),
+    EventType("tip.assigned", _("A tip was assigned to you"), (IN_APP, EMAIL), link="tips/{tip_id}/"),
+    EventType("tip.due", _("Reminder: tips due"), (IN_APP, EMAIL), reminder=True, link="tips/"),
 )
 
 

@@ -16,7 +16,7 @@ from notifications.reminders import ReminderRule, reminder_rule_register
 from notifications.selectors import township_office_users
 
 EVENTS = (EventType("clerk.rotation_due", _("Reminder: a clerk reaches the rotation limit"), (IN_APP,),
-                    reminder=True),)
+                    reminder=True, link="staffing/"),)
 LEADS = (("6m", 183), ("1m", 31))
 
 

@@ -10,6 +10,7 @@ from tenants.organisation.validators import normalise_id_number, validate_id_num
 
 TRANSFER_BRANCH_OR_DESTINATION = _("Choose either a branch of this township or a destination outside it, not both.")
 ANY = _("Any")
+NAME_AND_PLACE = _("%(name)s (%(place)s)")
 
 _DATE = {"type": "date"}
 _YES_NO = [("", ANY), ("true", _("Yes")), ("false", _("No"))]
@@ -37,7 +38,7 @@ def _model_label(model, field: str):
 
 class BranchChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Branch) -> str:
-        return f"{obj.name}（{obj.village.name}）" if obj.village_id else obj.name
+        return str(NAME_AND_PLACE) % {"name": obj.name, "place": obj.village.name} if obj.village_id else obj.name
 
 
 # --- villages -----------------------------------------------------------------------------------

@@ -81,7 +81,16 @@ def township_home(request):
         if not access.member_id:
             raise PermissionDenied
         return render(request, "organisation/home.html", {"work": work, "member_id": access.member_id})
-    return render(request, "organisation/home.html", {"headline": township_headline(access=access), "work": work})
+    checklist = []
+    if access.can_manage_organisation or access.is_county_admin:
+        from common.onboarding import onboarding_checklist
+
+        checklist = onboarding_checklist(township=request.tenant)
+    return render(request, "organisation/home.html", {
+        "headline": township_headline(access=access), "work": work,
+        # Shown until every step is done, then gone for good (each tick comes from real data).
+        "checklist": checklist if any(not item.done for item in checklist) else [],
+    })
 
 
 # --- villages -----------------------------------------------------------------------------------

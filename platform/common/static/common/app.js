@@ -26,6 +26,14 @@
     if (link) { event.preventDefault(); window.print(); }
   });
 
+  // <button data-copy="element-id">: copy that element's text (e.g. a long hash) to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (source && navigator.clipboard) { navigator.clipboard.writeText(source.textContent.trim()); }
+  });
+
   function field(id) { var el = document.getElementById(id); return el ? el.closest(".field") : null; }
   function show(id, visible) { var f = field(id); if (f) { f.style.display = visible ? "" : "none"; } }
   function checked(id) { var el = document.getElementById(id); return !!(el && el.checked); }
