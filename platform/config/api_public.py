@@ -23,4 +23,5 @@ urlpatterns = [
     path("oversight/", include("scoring.tips.county.api_urls")),
     path("staffing/", include("staffing.clerks.county_api_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_api_urls")),
+    path("staffing/career/", include("staffing.county.api_urls")),
 ]
