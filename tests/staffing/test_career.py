@@ -14,6 +14,7 @@ from accounts.access import access_for
 from accounts.models import Role, RoleAssignment
 from audit.models import AuditEvent
 from common import clock
+from common.errors import DomainError
 from notifications.models import Delivery
 from staffing.appraisal import services as appraisal
 from staffing.clerks import services as clerks
@@ -81,7 +82,8 @@ def test_approved_removal_changes_status_and_access(client, world, in_township):
     listed = _req(client, "get", "/api/v1/staffing/career/?status=pending").json()
     assert [(p["township_name"], p["clerk_name"], p["kind"]) for p in listed] == [("Alpha 镇", "王小明", "remove")]
     page = _req(client, "get", "/staffing/career/").content.decode()
-    assert "王小明" in page and "Alpha 镇" in page
+    assert "王小明" in page
+    assert "Alpha 镇" in page
     detail = _req(client, "get", f"/staffing/career/{proposal['id']}/").content.decode()
     assert "连续两期考核等次靠后" in detail
     r = _req(client, "post", f"/api/v1/staffing/career/{proposal['id']}/decide/",
@@ -100,7 +102,7 @@ def test_approved_removal_changes_status_and_access(client, world, in_township):
         assert Clerk.objects.get(pk=w.theirs.pk).status == Clerk.Status.ACTIVE  # nobody else
         assert AuditEvent.objects.filter(action__in=["career.decide", "clerks.clerk_career"]).count() == 2
         # A later office status change cannot undo the county's decision.
-        with pytest.raises(Exception):
+        with pytest.raises(DomainError, match="established post or a removal"):
             clerks.clerk_status_set(actor=None, clerk=clerk, status=Clerk.Status.ACTIVE)
     assert not RoleAssignment.objects.filter(user=w.me, role=Role.CLERK).exists()
     assert AuditEvent.objects.filter(action="career.decide").count() == 1  # the county's trail too
