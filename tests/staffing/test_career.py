@@ -102,7 +102,7 @@ def test_approved_removal_changes_status_and_access(client, world, in_township):
         assert Clerk.objects.get(pk=w.theirs.pk).status == Clerk.Status.ACTIVE  # nobody else
         assert AuditEvent.objects.filter(action__in=["career.decide", "clerks.clerk_career"]).count() == 2
         # A later office status change cannot undo the county's decision.
-        with pytest.raises(DomainError, match="established post or a removal"):
+        with pytest.raises(DomainError, match="can no longer change"):
             clerks.clerk_status_set(actor=None, clerk=clerk, status=Clerk.Status.ACTIVE)
     assert not RoleAssignment.objects.filter(user=w.me, role=Role.CLERK).exists()
     assert AuditEvent.objects.filter(action="career.decide").count() == 1  # the county's trail too
