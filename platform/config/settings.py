@@ -330,4 +330,5 @@ DEMO_STEPS = [
     "staffing.clerks.demo.demo_step",
     "staffing.appraisal.demo.demo_step",
     "staffing.recruitment.demo.demo_step",
+    "staffing.county.demo.demo_step",
 ]

@@ -286,8 +286,9 @@ def career_decide(*, actor, access, proposal_id: int, approve: bool, basis: str,
     full_clean_or_raise(proposal)
     proposal.save()
     after = snapshot(proposal, fields=CAREER_FIELDS)
-    audit_record(actor=actor, action="career.decide", instance=proposal, before=before, after=after)
-    with tenant_context(township):
+    with schema_context(get_public_schema_name()):  # the county's trail
+        audit_record(actor=actor, action="career.decide", instance=proposal, before=before, after=after)
+    with tenant_context(township):  # the township's trail and the change itself
         audit_record(actor=actor, action="career.decide", instance=proposal, before=before, after=after)
         if approve:
             clerk_career_apply(actor=actor, clerk_id=proposal.clerk_id, status=proposal.outcome_status,
