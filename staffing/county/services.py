@@ -162,7 +162,6 @@ CAREER_DATE_REQUIRED = _("Give the decision date.")
 CAREER_DATE_FUTURE = _("The decision date cannot be in the future: record a decision once it is taken.")
 CAREER_DATE_BEFORE = _("The decision date cannot be before the proposal.")
 CAREER_DOCUMENT_REQUIRED = _("Give the document number of the county's decision.")
-CAREER_DECISION_INVALID = _("Choose approve or reject.")
 CAREER_HISTORY_LIMIT = 24
 CAREER_FIELDS = ["township", "clerk_id", "clerk_name", "kind", "basis", "status", "decision_basis", "decision_date",
                  "document_number", "decided_by_id"]
