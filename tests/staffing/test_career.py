@@ -14,7 +14,7 @@ from accounts.access import access_for
 from accounts.models import Role, RoleAssignment
 from audit.models import AuditEvent
 from common import clock
-from common.errors import DomainError
+from common.errors import Conflict
 from notifications.models import Delivery
 from staffing.appraisal import services as appraisal
 from staffing.clerks import services as clerks
@@ -102,8 +102,9 @@ def test_approved_removal_changes_status_and_access(client, world, in_township):
         assert Clerk.objects.get(pk=w.theirs.pk).status == Clerk.Status.ACTIVE  # nobody else
         assert AuditEvent.objects.filter(action__in=["career.decide", "clerks.clerk_career"]).count() == 2
         # A later office status change cannot undo the county's decision.
-        with pytest.raises(DomainError, match="can no longer change"):
+        with pytest.raises(Conflict) as refused:
             clerks.clerk_status_set(actor=None, clerk=clerk, status=Clerk.Status.ACTIVE)
+        assert refused.value.message == clerks.STATUS_FINAL
     assert not RoleAssignment.objects.filter(user=w.me, role=Role.CLERK).exists()
     assert AuditEvent.objects.filter(action="career.decide").count() == 1  # the county's trail too
 
