@@ -24,4 +24,5 @@ urlpatterns = [
     path("staffing/recruitment/", include("staffing.recruitment.county.api_urls")),
     path("staffing/", include("staffing.clerks.county_api_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_api_urls")),
+    path("staffing/career/", include("staffing.county.api_urls")),
 ]

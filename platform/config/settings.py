@@ -332,4 +332,5 @@ DEMO_STEPS = [
     "staffing.appraisal.demo.demo_step",
     "staffing.recruitment.demo.demo_step",
     "staffing.recruitment.county.demo.demo_step",
+    "staffing.county.demo.demo_step",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("oversight/tips/", include("scoring.tips.county.urls")),
     path("oversight/", include("scoring.oversight.county_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_urls")),
+    path("staffing/career/", include("staffing.county.urls")),
     path("staffing/", include("staffing.recruitment.county.urls")),
     path("staffing/", include("staffing.clerks.county_urls")),
     path("api/v1/", include("config.api_public")),

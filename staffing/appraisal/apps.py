@@ -11,6 +11,9 @@ class AppraisalConfig(AppConfig):
         from celery.schedules import crontab
 
         from common.schedule import periodic
+        from staffing.appraisal import notices
+
+        notices.register()
 
         # Township-local early morning: close ended appraisal periods and open the current one;
         # prepare (recompute) the month's draft pay sheet on the 25th to the month's end.

@@ -32,6 +32,9 @@ DEFAULT_WEIGHTS = {"timeliness": 15, "evidence": 15, "accuracy": 20, "acceptance
 GRADE_THRESHOLDS = (("A", Decimal(90)), ("B", Decimal(75)), ("C", Decimal(60)), ("D", Decimal(0)))
 COEFFICIENTS = {"A": Decimal("1.20"), "B": Decimal("1.00"), "C": Decimal("0.80"), "D": Decimal("0.50")}
 NO_APPRAISAL_GRADE = "B"  # a month with no appraisal yet is paid at the standard grade
+GRADES = tuple(g for g, _t in GRADE_THRESHOLDS)
+DEFAULT_GRADES = {g: {"min": str(t), "coefficient": str(COEFFICIENTS[g])} for g, t in GRADE_THRESHOLDS}
+MAX_COEFFICIENT = Decimal(3)
 
 
 def money(value) -> Decimal:
@@ -83,11 +86,33 @@ def total_score(components: dict, weights: dict) -> Decimal:
     return money(raw / HUNDRED)
 
 
-def grade_for(score: Decimal) -> str:
-    for grade, threshold in GRADE_THRESHOLDS:
-        if score >= threshold:
+def grades_valid(grades: dict) -> bool:
+    """Grades A-D each with a lowest score (0-100, A > B > C > D = 0, so every score has a grade) and a
+    coefficient (0-3, A >= B >= C >= D)."""
+    if not isinstance(grades, dict) or set(grades) != set(GRADES):
+        return False
+    try:
+        mins = [Decimal(str(grades[g]["min"])) for g in GRADES]
+        coefs = [Decimal(str(grades[g]["coefficient"])) for g in GRADES]
+    except Exception:  # missing key, not a mapping, not a number
+        return False
+    if not all(v.is_finite() for v in mins + coefs):
+        return False
+    return (mins[-1] == 0 and all(0 <= m <= HUNDRED for m in mins) and all(a > b for a, b in zip(mins, mins[1:], strict=False))
+            and all(0 <= c <= MAX_COEFFICIENT for c in coefs) and all(a >= b for a, b in zip(coefs, coefs[1:], strict=False)))
+
+
+def grade_for(score: Decimal, grades: dict | None = None) -> str:
+    """The grade of `score` under the county's grades (the default thresholds when none are set)."""
+    grades = grades or DEFAULT_GRADES
+    for grade in GRADES:
+        if score >= Decimal(str(grades[grade]["min"])):
             return grade
-    return "D"
+    return GRADES[-1]
+
+
+def coefficient_for(grade: str, grades: dict | None = None) -> Decimal:
+    return money(Decimal(str((grades or DEFAULT_GRADES)[grade]["coefficient"])))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,16 @@ TAGS = ["staffing"]
 county_required = access_required(lambda access: access.is_county_admin)
 
 
+def exceptions_named():
+    """Floor exceptions with their township's name (one query; the clerk's name is stored with each)."""
+    from django.db.models import OuterRef, Subquery
+
+    from tenants.townships.models import Township
+
+    return PayException.objects.annotate(
+        township_name=Subquery(Township.objects.filter(code=OuterRef("township_code")).values("name")[:1]))
+
+
 def township_totals(year: int) -> list[dict]:
     """Per ready township and month of `year`: sheet status, lines, total and the lowest clerk total."""
     from staffing.appraisal.models import PayLine
@@ -73,7 +83,7 @@ def county_pay_view(request):
         return redirect("staffing_pay_county:home")
     return render(request, "appraisal/county_pay.html", {
         "year": year, "policy": pay_policy_get(year), "policies": PayPolicy.objects.all()[:10],
-        "exceptions": PayException.objects.all()[:100], "rows": township_totals(year)})
+        "exceptions": exceptions_named()[:100], "rows": township_totals(year)})
 
 
 @require_POST
@@ -106,9 +116,12 @@ class PayPolicyRequestSerializer(serializers.Serializer):
 
 
 class PayExceptionSerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(read_only=True, allow_null=True)
+
     class Meta:
         model = PayException
-        fields = ["id", "township_code", "clerk_id", "year", "month", "reason", "status", "decided_at"]
+        fields = ["id", "township_code", "township_name", "clerk_id", "clerk_name", "year", "month", "reason",
+                  "status", "decided_at"]
 
 
 class DecideSerializer(serializers.Serializer):
@@ -154,7 +167,7 @@ class PayExceptionListView(CountyAPIView):
     @extend_schema(responses={200: PayExceptionSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
                    operation_id="staffing_pay_exceptions_list", summary="Floor exceptions (county)")
     def get(self, request):
-        return Response(PayExceptionSerializer(PayException.objects.all()[:500], many=True).data)
+        return Response(PayExceptionSerializer(exceptions_named()[:500], many=True).data)
 
 
 class PayExceptionDecideView(CountyAPIView):
@@ -166,7 +179,7 @@ class PayExceptionDecideView(CountyAPIView):
         serializer.is_valid(raise_exception=True)
         exc = pay_exception_decide(actor=request.user, exception_id=pk,
                                    approve=serializer.validated_data["decision"] == "approve")
-        return Response(PayExceptionSerializer(exc).data)
+        return Response(PayExceptionSerializer(exceptions_named().get(pk=exc.pk)).data)
 
 
 class CountyTotalsView(CountyAPIView):

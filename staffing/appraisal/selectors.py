@@ -44,3 +44,12 @@ def sheet_totals(sheet: PaySheet) -> dict:
     agg = sheet.lines.aggregate(total=Sum("total"), base=Sum("base"), allowance=Sum("allowance"),
                                 performance=Sum("performance"))
     return {k: (v if v is not None else Decimal("0.00")) for k, v in agg.items()}
+
+
+def exception_scope(access: Access, *, township):
+    """The township's pay floor exceptions (public schema, by township code) for the office."""
+    from staffing.county.models import PayException
+
+    if not sees_all(access) or township is None:
+        return PayException.objects.none()
+    return PayException.objects.filter(township_code=township.code)

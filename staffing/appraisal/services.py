@@ -26,7 +26,7 @@ from common import clock
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied, full_clean_or_raise
 from scoring.ledger.models import Entry
 from scoring.oversight.models import Finding
-from staffing.appraisal import calc
+from staffing.appraisal import calc, notices
 from staffing.appraisal.models import Appraisal, AppraisalPeriod, PayLine, PaySheet
 from staffing.clerks.models import Clerk
 from staffing.county.models import PayException, appraisal_template_get, pay_policy_get
@@ -55,6 +55,11 @@ def _weights() -> tuple[str, dict]:
     return template.period_kind, (template.weights or calc.DEFAULT_WEIGHTS)
 
 
+def _grades() -> dict:
+    """The county's grades (lowest score and coefficient per grade), else the defaults."""
+    return appraisal_template_get().grades or calc.DEFAULT_GRADES
+
+
 # --- periods -----------------------------------------------------------------------------------------
 @transaction.atomic
 def period_open(*, actor=None, on: dt.date | None = None) -> AppraisalPeriod:
@@ -67,6 +72,7 @@ def period_open(*, actor=None, on: dt.date | None = None) -> AppraisalPeriod:
         return existing
     period = AppraisalPeriod.objects.create(kind=kind, starts_on=starts_on, ends_on=ends_on)
     audit_record(actor=actor, action="appraisal.period_open", instance=period, after=snapshot(period))
+    notices.period_opened(period, actor=actor)
     return period
 
 
@@ -139,18 +145,20 @@ def appraisal_record(*, actor, access: Access, period_id: int, clerk_id: int, of
     _kind, weights = _weights()
     components = {k: signals[k] for k in calc.SIGNAL_KEYS} | office
     score = calc.total_score(components, weights)
-    grade = calc.grade_for(score)
+    grades = _grades()
+    grade = calc.grade_for(score, grades)
     appraisal = Appraisal.objects.select_for_update().filter(period=period, clerk=clerk).first()
     before = snapshot(appraisal) if appraisal else None
     appraisal = appraisal or Appraisal(period=period, clerk=clerk)
     appraisal.signals, appraisal.office_scores = signals, office
     appraisal.components = {k: {"score": components[k], "weight": weights[k]} for k in weights}
-    appraisal.score, appraisal.grade, appraisal.coefficient = score, grade, calc.COEFFICIENTS[grade]
+    appraisal.score, appraisal.grade, appraisal.coefficient = score, grade, calc.coefficient_for(grade, grades)
     appraisal.appraised_by_id, appraisal.appraised_at = getattr(actor, "pk", None), clock.now()
     full_clean_or_raise(appraisal)
     appraisal.save()
     audit_record(actor=actor, action="appraisal.record", instance=appraisal, before=before,
                  after=snapshot(appraisal))
+    notices.result_ready(appraisal, actor=actor)
     return appraisal
 
 
@@ -168,6 +176,7 @@ def appraisal_comment(*, actor, appraisal_id: int, comment: str) -> Appraisal:
     appraisal.save(update_fields=["clerk_comment"])
     audit_record(actor=actor, action="appraisal.comment", instance=appraisal, before=before,
                  after=snapshot(appraisal, fields=["clerk_comment"]))
+    notices.commented(appraisal, actor=actor)
     return appraisal
 
 
@@ -195,7 +204,7 @@ def line_for(*, clerk: Clerk, year: int, month: int, policy) -> PayLine:
     """One clerk's computed (unsaved) pay line for the month."""
     appraisal = _appraisal_for_month(clerk, year, month)
     grade = appraisal.grade if appraisal else calc.NO_APPRAISAL_GRADE
-    coefficient = appraisal.coefficient if appraisal else calc.COEFFICIENTS[calc.NO_APPRAISAL_GRADE]
+    coefficient = appraisal.coefficient if appraisal else calc.coefficient_for(calc.NO_APPRAISAL_GRADE, _grades())
     rate = policy.pension_rate + policy.medical_rate + policy.unemployment_rate
     pay = calc.pay_for(base_pay=policy.base_pay, allowance=Decimal(policy.allowances.get(grade, "0")),
                        performance_base=policy.performance_base, coefficient=coefficient, insurance_rate=rate)
@@ -213,6 +222,19 @@ def _check_floor(line: PayLine, *, total: Decimal, floor: Decimal, year: int, mo
     line.exception_id = exception.pk
 
 
+def paid_clerks(*, year: int, month: int):
+    """The clerks on the month's sheet: the active ones, and those the county moved into an established
+    post or removed on a day of this month or later (paid in full up to their decision month)."""
+    from staffing.county.models import CareerProposal
+
+    leavers = CareerProposal.objects.filter(township_id=connection.tenant.pk, status=CareerProposal.Status.APPROVED,
+                                            decision_date__gte=dt.date(year, month, 1)).values_list("clerk_id",
+                                                                                                    flat=True)
+    return Clerk.objects.filter(Q(status=Clerk.Status.ACTIVE)
+                                | Q(pk__in=list(leavers),
+                                    status__in=[Clerk.Status.ESTABLISHED, Clerk.Status.REMOVED])).order_by("name", "pk")
+
+
 @transaction.atomic
 def pay_sheet_prepare(*, actor, access: Access | None = None, year: int, month: int) -> PaySheet:
     """The township's draft pay sheet for the month, (re)computed for every active clerk. Refused when
@@ -228,7 +250,7 @@ def pay_sheet_prepare(*, actor, access: Access | None = None, year: int, month: 
         raise Conflict(SHEET_APPROVED)
     sheet.lines.all().delete()
     lines, refused = [], []
-    for clerk in Clerk.objects.filter(status=Clerk.Status.ACTIVE).order_by("name", "pk"):
+    for clerk in paid_clerks(year=year, month=month):
         line = line_for(clerk=clerk, year=year, month=month, policy=policy)
         try:
             _check_floor(line, total=line.total, floor=policy.floor, year=year, month=month)
@@ -259,6 +281,7 @@ def pay_sheet_approve(*, actor, access: Access, sheet_id: int) -> PaySheet:
     sheet.status, sheet.approved_by_id, sheet.approved_at = PaySheet.Status.APPROVED, actor.pk, clock.now()
     sheet.save()
     audit_record(actor=actor, action="pay.sheet_approve", instance=sheet, after=snapshot(sheet))
+    notices.sheet_approved(sheet, actor=actor)
     return sheet
 
 

@@ -13,4 +13,6 @@ urlpatterns = [
     path("pay/<int:pk>/", views.pay_sheet_view, name="pay_sheet"),
     path("pay/<int:pk>/approve/", views.pay_approve_view, name="pay_approve"),
     path("pay/<int:pk>/export.xlsx", views.pay_sheet_export, name="pay_export"),
+    path("pay/exceptions/", views.pay_exceptions_view, name="pay_exceptions"),
+    path("pay/lines/<int:pk>/correct/", views.pay_line_correct_view, name="pay_line_correct"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from common import clock
 from common.decorators import township_access_required
-from common.errors import DomainError
+from common.errors import DomainError, submit_form
 from common.excel import ExportWorkbook
 from staffing.appraisal import calc, selectors, services
 from staffing.appraisal.models import AppraisalPeriod, PaySheet
@@ -132,3 +132,45 @@ def pay_sheet_export(request, pk):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="pay-{sheet.year}-{sheet.month:02d}.xlsx"'
     return response
+
+
+@office_required
+def pay_exceptions_view(request):
+    """The township's pay floor exceptions and the form asking the county for one (from the pay pages)."""
+    from staffing.appraisal.forms import ExceptionRequestForm
+    from staffing.county.services import pay_exception_request
+
+    today = clock.today(request.tenant)
+    initial = {"year": today.year, "month": today.month}
+    for key in ("year", "month", "clerk"):
+        if request.GET.get(key, "").isdigit():
+            initial[key] = int(request.GET[key])
+    form = ExceptionRequestForm(request.POST or None, initial=initial)
+    ok, _result = submit_form(request, form, lambda data: pay_exception_request(
+        actor=request.user, township_code=request.tenant.code, clerk_id=data["clerk"].pk, year=data["year"],
+        month=data["month"], reason=data["reason"]))
+    if ok:
+        messages.success(request, _("Exception sent to the county for its decision."))
+        return redirect("appraisal:pay_exceptions")
+    return render(request, "appraisal/pay_exceptions.html", {
+        "form": form, "exceptions": selectors.exception_scope(request.access, township=request.tenant)[:200]})
+
+
+@office_required
+def pay_line_correct_view(request, pk):
+    """Correct an approved line with a new line of differences (the approved line is never edited)."""
+    from staffing.appraisal.forms import CorrectionForm
+    from staffing.appraisal.models import PayLine
+
+    line = PayLine.objects.select_related("sheet", "clerk").filter(pk=pk, corrects__isnull=True).first()
+    if line is None:
+        raise Http404()
+    form = CorrectionForm(request.POST or None)
+    ok, _result = submit_form(request, form, lambda data: services.pay_line_correct(
+        actor=request.user, access=request.access, line_id=line.pk, base=data["base"], allowance=data["allowance"],
+        performance=data["performance"], note=data["note"]))
+    if ok:
+        messages.success(request, SAVED)
+        return redirect("appraisal:pay_sheet", pk=line.sheet_id)
+    return render(request, "appraisal/pay_correct.html", {
+        "line": line, "form": form, "corrections": line.corrections.all()})

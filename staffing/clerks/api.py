@@ -144,13 +144,14 @@ class ClerkListView(StaffingAPIView):
 
 
 class ClerkStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Clerk.Status.choices)
+    # An established post or a removal goes through a career proposal and the county's decision.
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in (Clerk.Status.ACTIVE, Clerk.Status.ON_LEAVE)])
 
 
 class ClerkStatusView(StaffingAPIView):
     @extend_schema(request=ClerkStatusSerializer, responses={200: ClerkSerializer, **WRITE_RESPONSES}, tags=TAGS,
                    operation_id="staffing_clerks_status",
-                   summary="Change a clerk's status; leaving active ends the placement (township office)")
+                   summary="Put a clerk on leave or back to active; leaving active ends the placement (township office)")
     def post(self, request, pk):
         self._office()
         clerk = services.clerk_status_set(actor=request.user, clerk=_get(Clerk, pk),

@@ -37,8 +37,14 @@ PLAN_NOT_DRAFT = _("This rotation plan has already been confirmed.")
 MOVE_NOT_ALLOWED = _("A clerk cannot be moved into their home village, a village with declared relatives, "
                      "their current village or a village where they have reached the limit.")
 CLERK_USER_UNKNOWN = _("No account with this id exists.")
+STATUS_BY_DECISION = _("An established post or a removal is decided by the county on the township office's "
+                       "proposal (clerk page, career decisions).")
+STATUS_FINAL = _("This clerk is in an established post or removed; the status can no longer change.")
 PLANNER_HORIZON_DAYS = 183  # six months
 CLERK_FIELDS = ["user_id", "name", "gender", "birth_date", "home_village", "contract_start", "contract_end", "status"]
+
+
+CAREER_STATUSES = (Clerk.Status.ESTABLISHED, Clerk.Status.REMOVED)
 
 
 def max_years() -> int:
@@ -208,9 +214,14 @@ def placements_apply_due(*, actor=None) -> int:
 
 @transaction.atomic
 def clerk_status_set(*, actor, clerk: Clerk, status: str) -> Clerk:
-    """Change a clerk's status; leaving "active" ends the open placement today (township-local),
-    and the clerk role's villages follow at once (none: no clerk role)."""
+    """Change a clerk's status between active and on leave; leaving "active" ends the open placement
+    today (township-local), and the clerk role's villages follow at once (none: no clerk role).
+    An established post or a removal is the county's decision (`clerk_career_apply`), and final."""
     clerk = Clerk.objects.select_for_update().get(pk=clerk.pk)
+    if status in CAREER_STATUSES:
+        raise DomainError(STATUS_BY_DECISION, field_errors={"status": [STATUS_BY_DECISION]})
+    if clerk.status in CAREER_STATUSES:
+        raise Conflict(STATUS_FINAL)
     before = snapshot(clerk, fields=CLERK_FIELDS)
     clerk.status = status
     full_clean_or_raise(clerk)
@@ -222,6 +233,44 @@ def clerk_status_set(*, actor, clerk: Clerk, status: str) -> Clerk:
         for placement in Placement.objects.filter(clerk=clerk, ends_on__isnull=True):
             placement_end(actor=actor, placement=placement,
                           ends_on=max(placement.starts_on, min(today, last_allowed_day(placement))))
+    clerk_scope_apply(actor=actor, clerk=clerk)
+    return clerk
+
+
+@transaction.atomic
+def clerk_career_apply(*, actor, clerk_id: int, status: str, on: dt.date, proposal_id: int) -> Clerk:
+    """Carry out the county's approved career decision `proposal_id` in this township: the clerk's
+    status becomes "established" or "removed" and they leave the corps on the decision date `on`.
+
+    Both outcomes end the clerk's service in villages: placements running on `on` (or later) end on
+    `on` (never past the rotation limit), placements starting after `on` are cancelled, and the clerk
+    role is revoked at once (no village scope from that day). An established post (事业编制) is a
+    post in a township public institution, paid by its own payroll: the clerk is no longer placed,
+    rotated or appraised as a clerk, and is paid on the clerk pay sheet up to the decision month only
+    (see `appraisal.services.pay_sheet_prepare`)."""
+    if status not in CAREER_STATUSES:
+        raise DomainError(STATUS_BY_DECISION)
+    clerk = Clerk.objects.select_for_update().filter(pk=clerk_id).first()
+    if clerk is None:
+        raise NotFound()
+    if clerk.status in CAREER_STATUSES:
+        raise Conflict(STATUS_FINAL)
+    before = snapshot(clerk, fields=CLERK_FIELDS)
+    clerk.status = status
+    full_clean_or_raise(clerk)
+    clerk.save(update_fields=["status"])
+    audit_record(actor=actor, action="clerks.clerk_career", instance=clerk, before=before,
+                 after={**snapshot(clerk, fields=CLERK_FIELDS), "proposal_id": proposal_id, "on": on.isoformat()})
+    for placement in Placement.objects.select_for_update().filter(clerk=clerk).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=on)).order_by("starts_on", "pk"):
+        if placement.starts_on > on:
+            snap = snapshot(placement)
+            placement.delete()
+            audit_record(actor=actor, action="clerks.placement_cancel", object_type="clerks.placement",
+                         object_id=snap["id"], object_repr=str(snap), before=snap)
+        else:
+            placement_end(actor=actor, placement=placement,
+                          ends_on=max(placement.starts_on, min(on, last_allowed_day(placement))))
     clerk_scope_apply(actor=actor, clerk=clerk)
     return clerk
 

@@ -165,3 +165,48 @@ def county_view(request):
     totals = {key: sum(r.get(key) or 0 for r in rows) for key in ("villages", "clerks", "gaps", "limits_coming")}
     return render(request, "clerks/county.html", {"rows": rows, "totals": totals, "form": form,
                                                   "max_years": policy.max_years})
+
+
+# --- a clerk's page and career proposals (issue 10 item 6) ------------------------------------------
+@corps_or_clerk_required
+def clerk_page(request, pk):
+    """One clerk: record, placements, appraisal history and career proposals. The office proposes an
+    established post or removal here; the clerk sees their own page with the decided outcomes."""
+    from staffing.county.forms import CareerProposeForm
+    from staffing.county.models import CareerProposal
+    from staffing.county.selectors import career_township_list
+    from staffing.county.services import career_appraisal_history
+
+    access = request.access
+    clerk = get_object_or_404(selectors.clerk_scope(access), pk=pk)
+    proposals = career_township_list(township=request.tenant, clerk_id=clerk.pk)
+    office = selectors.sees_corps(access)
+    if not office:
+        proposals = proposals.exclude(status=CareerProposal.Status.PENDING)
+    can_propose = (access.has_role(Role.TOWNSHIP_OFFICE) and clerk.user_id != request.user.pk
+                   and clerk.status not in services.CAREER_STATUSES
+                   and not proposals.filter(status=CareerProposal.Status.PENDING).exists())
+    return render(request, "clerks/clerk.html", {
+        "clerk": clerk, "office": office, "today": clock.today(request.tenant),
+        "placements": clerk.placements.select_related("village"),
+        "history": career_appraisal_history(clerk_id=clerk.pk), "proposals": proposals,
+        "form": CareerProposeForm(prefix="career") if can_propose else None,
+    })
+
+
+@require_POST
+@office_required
+def career_propose_view(request, pk):
+    from staffing.county.forms import CareerProposeForm
+    from staffing.county.services import career_propose
+
+    clerk = get_object_or_404(selectors.clerk_scope(request.access), pk=pk)
+    form = CareerProposeForm(request.POST, prefix="career")
+    ok, _result = submit_form(request, form, lambda data: career_propose(
+        actor=request.user, access=request.access, clerk_id=clerk.pk, kind=data["kind"], basis=data["basis"]))
+    if ok:
+        messages.success(request, _("Proposal sent to the county for its decision."))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs)
+                       or str(_("Please correct the errors below.")))
+    return redirect("clerks:clerk", pk=clerk.pk)

@@ -6,3 +6,8 @@ class StaffingCountyConfig(AppConfig):
     name = "staffing.county"
     label = "staffing_county"
     verbose_name = _("County staffing policy")
+
+    def ready(self):
+        from staffing.county import notices
+
+        notices.register()

@@ -40,6 +40,9 @@ class AppraisalTemplate(models.Model):
     period_kind = models.CharField(_("appraisal period"), max_length=10, choices=PeriodKind.choices,
                                    default=PeriodKind.MONTHLY)
     weights = models.JSONField(_("weights"), default=dict)
+    # grade -> {"min": lowest score, "coefficient": performance coefficient}; empty: `calc.DEFAULT_GRADES`
+    grades = models.JSONField(_("grades and coefficients"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,6 +87,7 @@ class PayException(models.Model):
 
     township_code = models.CharField(_("township"), max_length=40)
     clerk_id = models.BigIntegerField(_("clerk"))
+    clerk_name = models.CharField(_("clerk's name"), max_length=50, blank=True)  # copied when requested
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     reason = models.TextField(_("reason"))
@@ -109,3 +113,59 @@ def appraisal_template_get() -> AppraisalTemplate:
 
 def pay_policy_get(year: int) -> PayPolicy | None:
     return PayPolicy.objects.filter(year=year).first()
+
+
+class CareerProposal(models.Model):
+    """The township office's proposal to move a clerk into an established post (事业编制) or to remove
+    them, and the county's decision on it (issue 10 item 6).
+
+    Kept in the public schema so that the county sees every township's proposals in one query; the
+    township and the clerk are named by id (no foreign key into a township schema), with the clerk's
+    name and account id and the appraisal history copied in when proposed (the basis as it was)."""
+
+    class Kind(models.TextChoices):
+        ESTABLISH = "establish", _("Established post")
+        REMOVE = "remove", _("Removal")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    township = models.ForeignKey("townships.Township", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("township"))
+    clerk_id = models.BigIntegerField(_("clerk"))
+    clerk_name = models.CharField(_("clerk's name"), max_length=50)
+    clerk_user_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(_("proposal"), max_length=10, choices=Kind.choices)
+    basis = models.TextField(_("basis of the proposal"))
+    appraisal_history = models.JSONField(_("appraisal history"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by_id = models.BigIntegerField(null=True, blank=True)
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decision_basis = models.TextField(_("basis of the decision"), blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("career proposal")
+        indexes = [models.Index(fields=["township", "clerk_id"]), models.Index(fields=["status", "proposed_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "clerk_id"], condition=models.Q(status="pending"),
+                                    name="career_one_pending_per_clerk"),
+            models.CheckConstraint(condition=models.Q(status="pending")
+                                   | (models.Q(decision_date__isnull=False, decided_at__isnull=False)
+                                      & ~models.Q(decision_basis="")),
+                                   name="career_decided_has_date_and_basis"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_id}:{self.clerk_id} {self.kind} {self.status}"
+
+    @property
+    def outcome_status(self) -> str:
+        """The clerk status an approval gives."""
+        return "established" if self.kind == self.Kind.ESTABLISH else "removed"

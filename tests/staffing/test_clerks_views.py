@@ -94,9 +94,14 @@ def test_county_rollup_one_query_and_page(client, make_user, township_a, townshi
     assert _req(client, "get", "/api/v1/staffing/rollup/").status_code == 403
 
 
-def test_removing_a_clerk_ends_placement_and_access(client, make_user, township_a, corps):
-    client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_a))
+def test_removing_a_clerk_ends_placement_and_access(client, make_user, township_a, corps, in_township):
+    office = make_user(Role.TOWNSHIP_OFFICE, township_a)
+    client.force_login(office)
+    # Removal is the county's decision on the office's proposal (tests/staffing/test_career.py), not a status.
     response = _req(client, "post", f"/t/alpha/api/v1/staffing/clerks/{corps.mine.pk}/status/", {"status": "removed"})
+    assert response.status_code == 400, response.json()
+    # Leave ends the placement and the clerk role's villages at once.
+    response = _req(client, "post", f"/t/alpha/api/v1/staffing/clerks/{corps.mine.pk}/status/", {"status": "on_leave"})
     assert response.status_code == 200, response.json()
     client.force_login(corps.me)
     assert _req(client, "get", "/t/alpha/staffing/").status_code == 403  # no clerk role left

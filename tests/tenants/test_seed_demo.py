@@ -110,6 +110,13 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
                               .values_list("action", flat=True))
         # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
         pay_audit = sorted(AuditEvent.objects.filter(action__regex=r"^(appraisal\.|pay\.)").values_list("action", flat=True))
+        # staffing.county: clerk1 proposed for an established post and rejected; another clerk proposed for removal
+        career_audit = sorted(AuditEvent.objects.filter(action__startswith="career.").values_list("action", flat=True))
+    assert career_audit == ["career.decide", "career.propose", "career.propose"], career_audit
+    from staffing.county.models import CareerProposal
+
+    assert sorted(CareerProposal.objects.values_list("kind", "status", "township__code")) == [
+        ("establish", "rejected", "qingshi"), ("remove", "pending", "qingshi")]
     assert pay_audit == sorted(["appraisal.period_open"] * 2 + ["appraisal.record"] * 4 + ["pay.sheet_prepare"] * 2
                                + ["pay.sheet_approve"]), pay_audit
     assert scoring_audit > 0
@@ -127,9 +134,10 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
         # + the county-wide round: open, 3 applications and 3 scores, publish, a decline, the next offered,
         # the hire (user.create, offer_accept), close
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1 + 13,
+        # + the career proposals (2) and the county's decision on one (staffing.county)
+        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1 + 13 + 3,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
