@@ -66,6 +66,7 @@ TENANT_APPS = [
     "scoring.oversight",
     "scoring.favouritism",
     "scoring.tips",
+    "scoring.meetings",
     "staffing.clerks",
     "staffing.recruitment",
     "staffing.appraisal",
