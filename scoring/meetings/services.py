@@ -403,9 +403,12 @@ def meeting_delete(*, actor, access: Access, meeting_id: int) -> None:
                                    if not MeetingFile.objects.filter(file=f.file.name).exists()])
 
 
-def reversals_due(*, actor=None) -> int:
+def reversals_due() -> int:
     """Propose the reversals a correction left waiting, for entries that have posted since
-    (idempotent: a link's reversal is proposed once)."""
+    (idempotent: a link's reversal is proposed once). The reversal is proposed in the name of
+    whoever filed the correcting version."""
+    from django.contrib.auth import get_user_model
+
     done = 0
     for link_id in MeetingEntry.objects.filter(reversal_due=True).values_list("pk", flat=True):
         with transaction.atomic():
@@ -414,6 +417,11 @@ def reversals_due(*, actor=None) -> int:
             if link is None:
                 continue
             note = _g("Meeting record corrected (version %(number)s)") % {"number": link.reversed_in_version}
+            corrector_id = (MeetingVersion.objects.filter(meeting_id=link.meeting_id, number=link.reversed_in_version)
+                            .values_list("created_by_id", flat=True).first())
+            actor = get_user_model().objects.filter(pk=corrector_id).first()
+            if actor is None:
+                continue
             if _reverse(link, actor=actor, reason=note):
                 done += 1
     return done
@@ -452,9 +460,14 @@ def remote_confirm(*, actor, access: Access, meeting_id: int, how: str, note: st
         confirmation.photo_name, confirmation.photo_type, confirmation.photo_sha256 = (
             item.original_name, item.content_type, item.sha256)
         confirmation.save(update_fields=["photo", "photo_name", "photo_type", "photo_sha256"])
-    audit_record(actor=actor, action="meeting.remote_confirm", instance=confirmation, after=snapshot(confirmation))
+    audit_record(actor=actor, action="meeting.remote_confirm", instance=confirmation, after=_snap(confirmation))
     _notify_remote(meeting, version, member, actor)
     return confirmation
+
+
+def _snap(confirmation: RemoteConfirmation) -> dict:
+    return snapshot(confirmation, fields=["id", "meeting", "member", "how", "note", "photo_name", "photo_sha256",
+                                          "status", "decided_by_id", "decision_note"])
 
 
 def _notify_remote(meeting: Meeting, version: MeetingVersion, member: Member, actor) -> None:
@@ -486,7 +499,7 @@ def remote_decide(*, actor, access: Access, confirmation_id: int, decision: str,
     if decision == "reject" and not note:
         raise _field_error("note", REJECT_NOTE_REQUIRED)
     meeting = _locked_meeting(access, confirmation.meeting_id)
-    before = snapshot(confirmation)
+    before = _snap(confirmation)
     confirmation.status = (RemoteConfirmation.Status.ACCEPTED if decision == "accept"
                            else RemoteConfirmation.Status.REJECTED)
     confirmation.decided_by_id, confirmation.decided_at, confirmation.decision_note = actor.pk, clock.now(), note
@@ -503,7 +516,7 @@ def remote_decide(*, actor, access: Access, confirmation_id: int, decision: str,
             _correct(meeting=meeting, actor=actor, access=access, reason=reason, fields={}, attendance=attendance,
                      late_reason=late_reason)
     audit_record(actor=actor, action=f"meeting.remote_{decision}", instance=confirmation, before=before,
-                 after=snapshot(confirmation))
+                 after=_snap(confirmation))
     return confirmation
 
 
