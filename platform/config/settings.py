@@ -252,6 +252,13 @@ SPECTACULAR_SETTINGS = {
         "TipChannelEnum": "scoring.tips.base.Channel",
         "TipRecordChannelEnum": "scoring.tips.base.RECORD_CHANNELS",
         "SanctionKindEnum": "scoring.tips.models.Sanction.Kind",
+        "MeetingKindEnum": "scoring.choices.MeetingKind",
+        "MeetingAttendanceEnum": "scoring.meetings.models.Attendance",
+        "RemoteHowEnum": "scoring.meetings.models.RemoteConfirmation.How",
+        "RemoteStatusEnum": "scoring.meetings.models.RemoteConfirmation.Status",
+        "MeetingDecisionEnum": [("accept", "accept"), ("reject", "reject")],
+        "DecisionEnum": "scoring.ledger.models.Review.Decision",
+        "MeetingBoardStateEnum": [("done", "done"), ("due", "due"), ("overdue", "overdue")],
     },
 }
 

@@ -24,7 +24,6 @@ from scoring.meetings.models import (
     Meeting,
     MeetingEntry,
     MeetingVersion,
-    PointsRule,
     RemoteConfirmation,
 )
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
