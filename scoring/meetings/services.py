@@ -510,11 +510,16 @@ def remote_decide(*, actor, access: Access, confirmation_id: int, decision: str,
         if note:
             reason = f"{reason}: {note}"
         attendance = {confirmation.member_id: (Attendance.REMOTE, "")}
+        # The member's photo (a screenshot of the call, say) joins the record, so it is evidence too.
+        photos = []
+        if confirmation.photo:
+            confirmation.photo.open("rb")
+            photos = [File(confirmation.photo.file, name=confirmation.photo_name)]
         if meeting.status == Meeting.Status.DRAFT:
-            meeting_update(actor=actor, access=access, meeting_id=meeting.pk, attendance=attendance)
+            meeting_update(actor=actor, access=access, meeting_id=meeting.pk, attendance=attendance, photos=photos)
         else:
             _correct(meeting=meeting, actor=actor, access=access, reason=reason, fields={}, attendance=attendance,
-                     late_reason=late_reason)
+                     photos=photos, late_reason=late_reason)
     audit_record(actor=actor, action=f"meeting.remote_{decision}", instance=confirmation, before=before,
                  after=_snap(confirmation))
     return confirmation
