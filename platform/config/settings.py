@@ -335,6 +335,7 @@ DEMO_STEPS = [
     "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
+    "scoring.meetings.demo.demo_step",
     "staffing.clerks.demo.demo_step",
     "staffing.appraisal.demo.demo_step",
     "staffing.recruitment.demo.demo_step",

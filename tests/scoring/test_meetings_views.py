@@ -79,9 +79,11 @@ def test_a_clerk_records_files_and_corrects_a_meeting_on_the_pages(client, world
         assert (entry.member_id, entry.rule.code, entry.evidence.count()) == (world.a.pk, "B01", 2)
         photo = MeetingFile.objects.filter(version__meeting=meeting).first()
     page = call(client, "get", detail)
-    assert "重温入党誓词" in page.content.decode() and f"#{entry.pk}" in page.content.decode()
+    assert "重温入党誓词" in page.content.decode()
+    assert f"#{entry.pk}" in page.content.decode()
     image = call(client, "get", f"{detail}files/{photo.pk}/")
-    assert image.status_code == 200 and image["X-Content-Type-Options"] == "nosniff"
+    assert image.status_code == 200
+    assert image["X-Content-Type-Options"] == "nosniff"
     # The entry's page links back to the meeting.
     entry_page = call(client, "get", f"/t/alpha/scoring/entries/{entry.pk}/").content.decode()
     assert f"/t/alpha/meetings/{meeting.pk}/" in entry_page
@@ -111,14 +113,18 @@ def test_archive_excel_and_record_book(client, world, in_township):
     client.force_login(world.office)
     query = f"?branch={world.branch.pk}&year={world.today.year}"
     page = call(client, "get", f"/t/alpha/meetings/archive/{query}")
-    assert page.status_code == 200 and "HYPERLINK" in page.content.decode()
+    assert page.status_code == 200
+    assert "HYPERLINK" in page.content.decode()
     book = call(client, "get", f"/t/alpha/meetings/archive/{query}&format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(book.content)).worksheets[0]
     row = [c.value for c in sheet[2]]
-    assert row[2] == "=HYPERLINK(\"x\")" and sheet.cell(2, 3).data_type == "s"  # user text stays text
+    assert row[2] == "=HYPERLINK(\"x\")"
+    assert sheet.cell(2, 3).data_type == "s"
     assert row[5:9] == [1, 0, 1, 1]
     printed = call(client, "get", f"/t/alpha/meetings/archive/print/{query}").content.decode()
-    assert "record_book.css" in printed and "外出" in printed and "<script" not in printed
+    assert "record_book.css" in printed
+    assert "外出" in printed
+    assert "<script" not in printed
     # Another township's office sees nothing of it.
     client.force_login(world.beta_office)
     assert call(client, "get", f"/t/beta/meetings/archive/print/{query}").status_code == 404
@@ -137,7 +143,8 @@ def test_a_member_away_confirms_on_the_phone_and_over_the_api(client, world, in_
     pk = created.json()["meeting"]
     # No photos: the item needs evidence, so filing is refused and nothing is written.
     refused = call(client, "post", f"{api}{pk}/file/", {}, content_type="application/json")
-    assert refused.status_code == 400 and "files" in refused.json()["error"]["fields"]
+    assert refused.status_code == 400
+    assert "files" in refused.json()["error"]["fields"]
     with in_township(world.township):
         assert (Meeting.objects.get(pk=pk).status, Entry.objects.count()) == (Meeting.Status.DRAFT, 0)
         PointsRule.objects.filter(attendance="present").update(rule_code="D01", attendance="absent", points=-1)
@@ -157,7 +164,8 @@ def test_a_member_away_confirms_on_the_phone_and_over_the_api(client, world, in_
                    {"decision": "accept"}, content_type="application/json")
     assert decided.json()["status"] == "accepted"
     detail = call(client, "get", f"{api}{pk}/").json()
-    assert detail["number"] == 2 and detail["versions"] == [1, 2]
+    assert detail["number"] == 2
+    assert detail["versions"] == [1, 2]
     assert {r["member"]: r["status"] for r in detail["attendance"]}[world.away.pk] == Attendance.REMOTE
     assert call(client, "get", f"{api}{pk}/versions/1/").json()["number"] == 1
     with in_township(world.township):
