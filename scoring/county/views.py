@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.decorators import access_required
 from common.errors import DomainError, NotFound, apply_to_form
 from scoring.county import forms, selectors, services
+from scoring.county.models import meeting_frequencies
 
 POLICY_SAVED = _("Scoring policy saved.")
 TEMPLATE_CREATED = _("Template catalogue created.")
@@ -162,3 +163,18 @@ def template_localisations(request, pk):
     return render(request, "scoring_county/localisations.html", {
         "catalogue": catalogue, "rows": selectors.template_localisations(catalogue=catalogue),
     })
+
+
+@templates_manager_required
+def meeting_frequencies_view(request):
+    """How often the county requires each kind of branch meeting (shown per branch as done/due/overdue)."""
+    form = forms.MeetingFrequencyForm(request.POST or None, initial=meeting_frequencies())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_frequencies_set(actor=request.user, frequencies=form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, POLICY_SAVED)
+            return redirect("scoring_county:meeting_frequencies")
+    return render(request, "scoring_county/form.html", {"form": form, "title": _("Required meeting frequencies")})

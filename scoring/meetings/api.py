@@ -11,7 +11,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
+from accounts.api import ERROR_RESPONSES, AccessAPIMixin, ErrorSerializer, InTownship
 from common import clock
 from scoring.choices import MeetingKind
 from scoring.meetings import selectors, services
@@ -25,6 +25,8 @@ from scoring.meetings.models import (
 from tenants.organisation.selectors import branch_scope
 
 TAGS = ["meetings"]
+# Writes on a record in the wrong state (a filed record changed, a decided confirmation) are 409.
+WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorSerializer}
 MAX_ID = 2**63 - 1
 
 
@@ -223,7 +225,7 @@ class MeetingDetailView(MeetingsAPIView):
     def get(self, request, pk):
         return Response(self._detail(pk))
 
-    @extend_schema(request=MeetingUpdateSerializer, responses={200: VersionDetailSerializer, **ERROR_RESPONSES},
+    @extend_schema(request=MeetingUpdateSerializer, responses={200: VersionDetailSerializer, **WRITE_RESPONSES},
                    tags=TAGS, operation_id="meetings_update", summary="Change a draft (a filed record is locked)")
     def patch(self, request, pk):
         data = self._valid(MeetingUpdateSerializer)
@@ -241,7 +243,7 @@ class MeetingVersionView(MeetingsAPIView):
 
 
 class MeetingFileView(MeetingsAPIView):
-    @extend_schema(request=FileRequestSerializer, responses={200: ProposedSerializer, **ERROR_RESPONSES},
+    @extend_schema(request=FileRequestSerializer, responses={200: ProposedSerializer, **WRITE_RESPONSES},
                    tags=TAGS, operation_id="meetings_file",
                    summary="File a draft: lock it and propose the attendees' entries for review")
     def post(self, request, pk):
@@ -252,7 +254,7 @@ class MeetingFileView(MeetingsAPIView):
 
 
 class MeetingCorrectView(MeetingsAPIView):
-    @extend_schema(request=CorrectSerializer, responses={200: ProposedSerializer, **ERROR_RESPONSES},
+    @extend_schema(request=CorrectSerializer, responses={200: ProposedSerializer, **WRITE_RESPONSES},
                    tags=TAGS, operation_id="meetings_correct",
                    summary="File a correction as a new version (reversals and new entries through review)")
     def post(self, request, pk):
@@ -264,7 +266,7 @@ class MeetingCorrectView(MeetingsAPIView):
 
 
 class RemoteConfirmView(MeetingsAPIView):
-    @extend_schema(request=RemoteRequestSerializer, responses={201: RemoteSerializer, **ERROR_RESPONSES},
+    @extend_schema(request=RemoteRequestSerializer, responses={201: RemoteSerializer, **WRITE_RESPONSES},
                    tags=TAGS, operation_id="meetings_remote_confirm",
                    summary="A member away confirms remote attendance of a meeting of their branch")
     def post(self, request, pk):
@@ -286,7 +288,7 @@ class RemoteListView(MeetingsAPIView):
 
 
 class RemoteDecideView(MeetingsAPIView):
-    @extend_schema(request=DecideSerializer, responses={200: RemoteSerializer, **ERROR_RESPONSES}, tags=TAGS,
+    @extend_schema(request=DecideSerializer, responses={200: RemoteSerializer, **WRITE_RESPONSES}, tags=TAGS,
                    operation_id="meetings_remote_decide", summary="Accept or reject a remote attendance confirmation")
     def post(self, request, pk):
         data = self._valid(DecideSerializer)

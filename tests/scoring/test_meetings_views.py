@@ -187,3 +187,17 @@ def test_overdue_reminders_go_out_once_per_branch_kind_and_period(world, in_town
         # A month later the next missed period is reminded again.
         clock.advance(days=31)
         assert notices.remind_overdue(township=world.township) == 1
+
+
+def test_the_county_sets_the_required_frequencies(client, make_user, world):
+    from scoring.county.models import meeting_frequencies
+
+    client.force_login(world.office)
+    assert call(client, "get", "/scoring/meeting-frequencies/").status_code == 403
+    client.force_login(make_user(Role.COUNTY_ADMIN))
+    assert call(client, "get", "/scoring/meeting-frequencies/").status_code == 200
+    data = {"members": 3, "committee": 1, "group": 3, "lesson": 3, "theme_day": 1, "volunteer": 6, "other": 0}
+    assert call(client, "post", "/scoring/meeting-frequencies/", data).status_code == 302
+    assert meeting_frequencies() == data
+    assert call(client, "post", "/scoring/meeting-frequencies/", {**data, "group": 5}).status_code == 200
+    assert meeting_frequencies()["group"] == 3
