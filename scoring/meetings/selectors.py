@@ -19,8 +19,6 @@ from scoring.meetings.models import AttendanceRow, Meeting, MeetingEntry, Meetin
 from tenants.organisation.models import Branch, Member
 from tenants.organisation.selectors import branch_scope
 
-MEETING_NOT_FOUND = "meeting not found"
-
 
 def records_meetings(access: Access) -> bool:
     """May record and file meetings (for the branches in their scope)."""

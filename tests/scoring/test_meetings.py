@@ -324,7 +324,8 @@ def _held(world, branch, kind, day):
     return meeting
 
 
-def test_overdue_lists_exactly_the_branches_that_missed_their_frequency(world, in_township):
+def test_overdue_lists_exactly_the_branches_that_missed_their_frequency(world, in_township,
+                                                                        django_assert_num_queries):
     MeetingFrequency.objects.bulk_create([MeetingFrequency(kind=k, months=0) for k in
                                           ("members", "group", "theme_day", "volunteer", "other")])
     MeetingFrequency.objects.bulk_create([MeetingFrequency(kind="committee", months=1),
@@ -351,7 +352,9 @@ def test_overdue_lists_exactly_the_branches_that_missed_their_frequency(world, i
         assert sorted((r.branch.name, r.kind) for r in rows) == [("漏开支部", "committee"), ("漏开支部", "lesson")]
         assert {(r.kind, r.period_start) for r in rows} == {("committee", last_month),
                                                             ("lesson", last_quarter_start)}
-        board = {(r.branch.name, r.kind): r.state for r in selectors.frequency_board(branches=branches, today=today)}
+        with django_assert_num_queries(2):  # the county's frequencies and the meetings held, whatever the branches
+            rows_board = selectors.frequency_board(branches=branches, today=today)
+        board = {(r.branch.name, r.kind): r.state for r in rows_board}
         assert board == {("按时支部", "committee"): "due", ("按时支部", "lesson"): "due",
                          ("本月支部", "committee"): "done", ("本月支部", "lesson"): "done",
                          ("漏开支部", "committee"): "overdue", ("漏开支部", "lesson"): "overdue"}
