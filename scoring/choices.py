@@ -35,3 +35,20 @@ class ReviewLevel(models.TextChoices):
 
 
 REVIEW_LEVEL_ORDER = [ReviewLevel.BRANCH, ReviewLevel.WORK_TEAM, ReviewLevel.LIAISON]
+
+
+class MeetingKind(models.TextChoices):
+    """Kinds of branch meetings and activities (三会一课 and more)."""
+
+    MEMBERS = "members", _("Branch members' meeting (支部党员大会)")
+    COMMITTEE = "committee", _("Branch committee meeting (支委会)")
+    GROUP = "group", _("Party group meeting (党小组会)")
+    LESSON = "lesson", _("Party lesson (党课)")
+    THEME_DAY = "theme_day", _("Theme Party day (主题党日)")
+    VOLUNTEER = "volunteer", _("Volunteer activity")
+    OTHER = "other", _("Other activity")
+
+
+# Months between required meetings of each kind (0: not required); the county may change them.
+DEFAULT_MEETING_FREQUENCIES = {"members": 3, "committee": 1, "group": 1, "lesson": 3, "theme_day": 1,
+                               "volunteer": 0, "other": 0}

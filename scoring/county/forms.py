@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.choices import AppliesTo, Category, Rating
-from scoring.county.models import CountyPolicy
+from scoring.choices import AppliesTo, Category, MeetingKind, Rating
+from scoring.county.models import CountyPolicy, MeetingFrequency
 
 _NUM = {"step": "0.5", "inputmode": "decimal"}
 
@@ -57,3 +57,13 @@ class TemplateItemForm(forms.Form):
         data = dict(self.cleaned_data)
         data["sort_order"] = data.get("sort_order") or 0
         return data
+
+
+class MeetingFrequencyForm(forms.Form):
+    """One field per kind of branch meeting: every how many months it is required (0: not required)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = MeetingFrequency._meta.get_field("months").choices
+        for kind in MeetingKind:
+            self.fields[kind.value] = forms.TypedChoiceField(label=kind.label, choices=choices, coerce=int)

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from scoring.choices import AppliesTo, Category, Rating
+from scoring.choices import AppliesTo, Category, MeetingKind, Rating
 
 
 class CountyPolicy(models.Model):
@@ -199,3 +199,30 @@ class LedgerAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township_id} ⚓{self.number} #{self.head_seq} {self.head_hash[:12]}"
+
+
+class MeetingFrequency(models.Model):
+    """How often the county requires each kind of branch meeting: every `months` months (1 monthly,
+    3 quarterly, 6 half-yearly, 12 yearly, 0 not required). A kind without a row uses
+    `scoring.choices.DEFAULT_MEETING_FREQUENCIES`; read through `meeting_frequencies()`."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices, unique=True)
+    months = models.PositiveSmallIntegerField(_("required every (months)"),
+                                              choices=[(0, _("not required")), (1, _("monthly")), (3, _("quarterly")),
+                                                       (6, _("half-yearly")), (12, _("yearly"))])
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("required meeting frequency")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.months}"
+
+
+def meeting_frequencies() -> dict[str, int]:
+    """Months between required meetings per kind: the county's rows over the defaults."""
+    from scoring.choices import DEFAULT_MEETING_FREQUENCIES
+
+    return {**DEFAULT_MEETING_FREQUENCIES, **dict(MeetingFrequency.objects.values_list("kind", "months"))}

@@ -13,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record, snapshot
 from common.errors import Conflict, DomainError, full_clean_or_raise
-from scoring.choices import Category
-from scoring.county.models import CountyPolicy, TemplateCatalogue, TemplateItem
+from scoring.choices import Category, MeetingKind
+from scoring.county.models import (
+    CountyPolicy,
+    MeetingFrequency,
+    TemplateCatalogue,
+    TemplateItem,
+    meeting_frequencies,
+)
 from scoring.county.selectors import county_policy_get
 
 POLICY_FIELDS = ["year_start_month", "default_base_score", "late_window_days", "objection_days",
@@ -246,3 +252,21 @@ def draw_public_value_enter(*, actor, year: int, month: int, value: str, source:
     row.save()
     audit_record(actor=actor, action="draw_public_value.enter", instance=row, after=snapshot(row))
     return row
+
+
+MEETING_MONTHS_INVALID = _("Choose how often: every 0 (not required), 1, 3, 6 or 12 months.")
+
+
+@transaction.atomic
+def meeting_frequencies_set(*, actor, frequencies: dict[str, int]) -> dict[str, int]:
+    """The county's required frequency per kind of branch meeting (months; 0 = not required)."""
+    before = meeting_frequencies()
+    for kind, months in frequencies.items():
+        if kind not in MeetingKind.values or months not in (0, 1, 3, 6, 12):
+            raise DomainError(MEETING_MONTHS_INVALID, field_errors={kind: [MEETING_MONTHS_INVALID]})
+        MeetingFrequency.objects.update_or_create(kind=kind, defaults={"months": months,
+                                                                       "updated_by_id": getattr(actor, "pk", None)})
+    after = meeting_frequencies()
+    audit_record(actor=actor, action="meeting_frequencies.set", object_type="meeting_frequencies", object_id="county",
+                 before=before, after=after)
+    return after

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="scoring_county:template_list"), name="home"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("policy/", views.policy_view, name="policy"),
+    path("meeting-frequencies/", views.meeting_frequencies_view, name="meeting_frequencies"),
     path("templates/", views.template_list_view, name="template_list"),
     path("templates/<int:pk>/", views.template_detail, name="template_detail"),
     path("templates/<int:pk>/items/new/", views.item_create, name="item_create"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.decorators import access_required
 from common.errors import DomainError, NotFound, apply_to_form
 from scoring.county import forms, selectors, services
+from scoring.county.models import meeting_frequencies
 
 POLICY_SAVED = _("Scoring policy saved.")
 TEMPLATE_CREATED = _("Template catalogue created.")
@@ -212,3 +213,18 @@ def dashboard_view(request):
     month_rows = list(zip(board.months, board.entries_by_month, board.reviews_by_month, strict=True))
     return render(request, "scoring_county/dashboard.html", {"board": board, "charts": charts,
                                                               "headers": DASHBOARD_HEADERS, "month_rows": month_rows})
+
+
+@templates_manager_required
+def meeting_frequencies_view(request):
+    """How often the county requires each kind of branch meeting (shown per branch as done/due/overdue)."""
+    form = forms.MeetingFrequencyForm(request.POST or None, initial=meeting_frequencies())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_frequencies_set(actor=request.user, frequencies=form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, POLICY_SAVED)
+            return redirect("scoring_county:meeting_frequencies")
+    return render(request, "scoring_county/form.html", {"form": form, "title": _("Required meeting frequencies")})

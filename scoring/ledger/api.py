@@ -74,7 +74,7 @@ class EntrySerializer(serializers.ModelSerializer):
                   "occurred_on", "points", "note", "status", "status_label", "is_late", "late_reason",
                   "late_decided_by_id", "late_decided_at", "late_decision_note", "entered_by_id", "entered_at",
                   "lag_days", "review_levels", "review_weights", "current_level", "final_points", "decided_at",
-                  "evidence", "reviews"]
+                  "source", "evidence", "reviews"]
 
     @extend_schema_field(ReviewSerializer(many=True))
     def get_reviews(self, obj):
@@ -113,6 +113,8 @@ class CardRowSerializer(serializers.ModelSerializer):
     rule_code = serializers.CharField(source="rule.code", allow_null=True, read_only=True)
     rule_name = serializers.CharField(source="rule.name", allow_null=True, read_only=True)
     running_total = serializers.DecimalField(max_digits=9, decimal_places=2, read_only=True)
+    source = serializers.CharField(source="entry.source", allow_null=True, read_only=True,
+                                   help_text="What proposed the entry, e.g. meeting:12 (a meeting record)")
     evidence = serializers.SerializerMethodField()
     reviews = serializers.SerializerMethodField()
 
@@ -120,7 +122,7 @@ class CardRowSerializer(serializers.ModelSerializer):
         model = LedgerEntry
         fields = ["seq", "kind", "rule", "rule_code", "rule_name", "entry", "reverses", "points", "running_total",
                   "occurred_on", "booked_year", "booked_month", "note", "evidence_hashes", "posted_at", "hash",
-                  "evidence", "reviews"]
+                  "source", "evidence", "reviews"]
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, obj):

@@ -16,12 +16,19 @@ TIMELY_DAYS = 3  # an entry made within 3 days of the event counts as timely
 
 # Computed (objective) components and the office's (scored 0-100 by the township office).
 SIGNAL_KEYS = ("timeliness", "evidence", "accuracy", "acceptance")
+# Signals from the clerk's branch records, computed only where such records exist (meetings filed in
+# the period). A county template may weight them; the default template does not (weight absent = 0), so
+# existing totals do not change. Weighted but without records in the period: full marks, like the
+# other components with nothing to judge.
+RECORD_SIGNAL_KEYS = ("meetings",)
+MEETING_ON_TIME_DAYS = 3  # a meeting filed within 3 days of being held counts as filed on time
 OFFICE_KEYS = ("village_observation", "township_push", "branch_material", "unannounced_check")
 COMPONENT_LABELS = {
     "timeliness": _("Entry timeliness"),
     "evidence": _("Evidence completeness"),
     "accuracy": _("Spot-check accuracy"),
     "acceptance": _("Entries not returned"),
+    "meetings": _("Meetings filed on time"),
     "village_observation": _("Village observation (逐村观摩)"),
     "township_push": _("Township-wide pushes"),
     "branch_material": _("Outstanding-branch material"),
@@ -61,22 +68,48 @@ class Counts:
     rejected: int = 0
     findings: int = 0
     discrepancies: int = 0
+    meetings: int = 0  # meeting records the clerk filed in the period
+    meetings_on_time: int = 0  # of which filed within MEETING_ON_TIME_DAYS of being held
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as stored with an appraisal; the meeting counts only where meetings were filed."""
+        data = dict(self.__dict__)
+        if not self.meetings:
+            data.pop("meetings")
+            data.pop("meetings_on_time")
+        return data
 
 
 def signals(c: Counts) -> dict[str, str]:
     """Component scores 0-100 from the counts. No entries at all: timeliness 0 (nothing was entered);
-    nothing needing evidence / nothing checked / nothing decided: full marks for that component."""
-    return {
+    nothing needing evidence / nothing checked / nothing decided: full marks for that component.
+    "meetings" (share filed on time) only when the clerk filed meetings in the period."""
+    result = {
         "timeliness": str(share(c.timely, c.entries, empty=Decimal(0))),
         "evidence": str(share(c.with_evidence, c.needing_evidence, empty=HUNDRED)),
         "accuracy": str(share(c.findings - c.discrepancies, c.findings, empty=HUNDRED)),
         "acceptance": str(share(c.decided - c.rejected, c.decided, empty=HUNDRED)),
     }
+    if c.meetings:
+        result["meetings"] = str(share(c.meetings_on_time, c.meetings, empty=HUNDRED))
+    return result
+
+
+def components_for(signal_scores: dict, office_scores: dict, weights: dict) -> dict[str, str]:
+    """The scored components: the signals, the office's scores, and full marks for a weighted record
+    signal that has no records in the period."""
+    components = {k: signal_scores[k] for k in (*SIGNAL_KEYS, *RECORD_SIGNAL_KEYS) if k in signal_scores}
+    components |= office_scores
+    for key in RECORD_SIGNAL_KEYS:
+        if key in weights and key not in components:
+            components[key] = str(money(HUNDRED))
+    return components
 
 
 def weights_valid(weights: dict) -> bool:
+    """Every signal and office key weighted (record signals optional), integers 0-100 summing to 100."""
     keys = set(SIGNAL_KEYS) | set(OFFICE_KEYS)
-    return (set(weights) == keys and all(isinstance(v, int) and 0 <= v <= 100 for v in weights.values())
+    return (keys <= set(weights) <= keys | set(RECORD_SIGNAL_KEYS) and all(isinstance(v, int) and 0 <= v <= 100 for v in weights.values())
             and sum(weights.values()) == 100)
 
 

@@ -16,7 +16,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
@@ -25,6 +26,7 @@ from audit.services import audit_record, snapshot
 from common import clock
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied, full_clean_or_raise
 from scoring.ledger.models import Entry
+from scoring.meetings.models import Meeting, MeetingVersion
 from scoring.oversight.models import Finding
 from staffing.appraisal import calc, notices
 from staffing.appraisal.models import Appraisal, AppraisalPeriod, PayLine, PaySheet
@@ -109,9 +111,21 @@ def counts_for(*, clerk: Clerk, starts_on: dt.date, ends_on: dt.date) -> calc.Co
     with_evidence = needing.filter(evidence__isnull=False).distinct().count()
     findings = Finding.objects.filter(entry__entered_by_id=clerk.user_id, recorded_at__gte=start, recorded_at__lte=end)
     fagg = findings.aggregate(n=Count("pk"), bad=Count("pk", filter=Q(result=Finding.Result.DISCREPANCY)))
+    meetings = _meeting_counts(user_id=clerk.user_id, start=start, end=end, tz=tz)
     return calc.Counts(entries=agg["n"], timely=agg["timely"], needing_evidence=needing.count(),
                        with_evidence=with_evidence, decided=agg["decided"], rejected=agg["rejected"],
-                       findings=fagg["n"], discrepancies=fagg["bad"])
+                       findings=fagg["n"], discrepancies=fagg["bad"], **meetings)
+
+
+def _meeting_counts(*, user_id: int, start: dt.datetime, end: dt.datetime, tz) -> dict[str, int]:
+    """Meeting records the clerk filed in the period, and how many within MEETING_ON_TIME_DAYS of the
+    day they were held (first version's date; the filing day in the township's time zone)."""
+    first = MeetingVersion.objects.filter(meeting=OuterRef("pk"), number=1).values("held_on")[:1]
+    rows = (Meeting.objects.filter(filed_by_id=user_id, filed_at__gte=start, filed_at__lte=end)
+            .annotate(held_on=Subquery(first), filed_on=TruncDate("filed_at", tzinfo=tz))
+            .aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(
+                filed_on__lte=F("held_on") + dt.timedelta(days=calc.MEETING_ON_TIME_DAYS)))))
+    return {"meetings": rows["n"], "meetings_on_time": rows["on_time"]}
 
 
 def _office_scores(scores: dict) -> dict[str, str]:
@@ -141,9 +155,9 @@ def appraisal_record(*, actor, access: Access, period_id: int, clerk_id: int, of
         raise Conflict(PERIOD_CLOSED)
     office = _office_scores(office_scores)
     counts = counts_for(clerk=clerk, starts_on=period.starts_on, ends_on=period.ends_on)
-    signals = {**calc.signals(counts), "counts": counts.__dict__}
+    signals = {**calc.signals(counts), "counts": counts.as_dict()}
     _kind, weights = _weights()
-    components = {k: signals[k] for k in calc.SIGNAL_KEYS} | office
+    components = calc.components_for(signals, office, weights)
     score = calc.total_score(components, weights)
     grades = _grades()
     grade = calc.grade_for(score, grades)

@@ -201,3 +201,47 @@ def test_clerk_sees_and_comments_only_their_own_appraisal_and_other_township_see
         # Alpha's office user has no access in beta.
         assert not selectors.appraisal_scope(acc(u.office, beta.township)).exists()
     assert connection.schema_name == "public"
+
+
+def test_meetings_filed_on_time_is_a_signal_where_meeting_records_exist(alpha, in_township, clock):
+    """A clerk who filed meetings gets the "meetings" signal (share filed within three days of the
+    meeting); the default weights leave it out of the total, a county template may weight it."""
+    from scoring.meetings import services as meetings
+    from staffing.county.models import AppraisalTemplate
+
+    u = alpha.users
+    clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    with in_township(alpha.township):
+        period = services.period_open()
+        access = acc(u.clerk, alpha.township)
+        branch_id = alpha.members[0].branch_id
+        members = {m.pk: "present" for m in alpha.members}
+        for held_on in (D(2026, 11, 18), D(2026, 11, 2)):  # filed 2 days after, then 18 days after
+            clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+            meeting = meetings.meeting_create(actor=u.clerk, access=access, branch_id=branch_id,
+                                              kind="committee", held_on=held_on, place="村部", topic="例会",
+                                              host="书记", attendance=members)
+            meetings.meeting_file(actor=u.clerk, access=access, meeting_id=meeting.pk)
+        appraisal = services.appraisal_record(actor=u.office, access=acc(u.office, alpha.township),
+                                              period_id=period.pk, clerk_id=alpha.clerks.clerk.pk,
+                                              office_scores=OFFICE)
+        assert appraisal.signals["counts"]["meetings"] == 2
+        assert appraisal.signals["counts"]["meetings_on_time"] == 1
+        assert appraisal.signals["meetings"] == "50.00"
+        assert "meetings" not in appraisal.components  # the default template does not weight it
+        other = services.appraisal_record(actor=u.office, access=acc(u.office, alpha.township), period_id=period.pk,
+                                          clerk_id=alpha.clerks.other.pk, office_scores=OFFICE)
+        assert "meetings" not in other.signals
+        assert "meetings" not in other.signals["counts"]
+    weights = {**calc.DEFAULT_WEIGHTS, "timeliness": 5, "meetings": 10}
+    assert calc.weights_valid(weights)
+    assert not calc.weights_valid({**calc.DEFAULT_WEIGHTS, "meetings": 10})  # sum 110
+    AppraisalTemplate.objects.update_or_create(pk=1, defaults={"period_kind": "monthly", "weights": weights})
+    with in_township(alpha.township):
+        appraisal = services.appraisal_record(actor=u.office, access=acc(u.office, alpha.township),
+                                              period_id=period.pk, clerk_id=alpha.clerks.clerk.pk,
+                                              office_scores=OFFICE)
+        assert appraisal.components["meetings"] == {"score": "50.00", "weight": 10}
+        other = services.appraisal_record(actor=u.office, access=acc(u.office, alpha.township), period_id=period.pk,
+                                          clerk_id=alpha.clerks.other.pk, office_scores=OFFICE)
+        assert other.components["meetings"] == {"score": "100.00", "weight": 10}
