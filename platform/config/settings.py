@@ -54,6 +54,7 @@ SHARED_APPS = [
     "notifications",
     "scoring.county",
     "scoring.tips.county",
+    "scoring.dues.county",
     "staffing.county",
 ]
 TENANT_APPS = [
@@ -66,6 +67,8 @@ TENANT_APPS = [
     "scoring.oversight",
     "scoring.favouritism",
     "scoring.tips",
+    "scoring.reports",
+    "scoring.dues",
     "staffing.clerks",
     "staffing.recruitment",
     "staffing.appraisal",
