@@ -11,6 +11,8 @@ urlpatterns = [
     path("scoring/", include("scoring.ledger.urls")),
     path("oversight/signals/", include("scoring.favouritism.urls")),
     path("tips/", include("scoring.tips.urls")),
+    path("reports/", include("scoring.reports.urls")),
+    path("dues/", include("scoring.dues.urls")),
     path("oversight/", include("scoring.oversight.urls")),
     path("staffing/", include("staffing.recruitment.urls")),
     path("staffing/", include("staffing.appraisal.urls")),
