@@ -3,11 +3,9 @@ returns and resubmission, who sees what, tenancy, reminders, pages and API."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import types
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.db import connection
 from django.test import Client
@@ -137,7 +135,8 @@ def test_a_returned_report_can_be_submitted_again_and_a_live_one_cannot(world, i
             services.report_accept(actor=users.clerk, access=acc(world, users.clerk), report_id=first.pk)
         assert not Entry.objects.filter(source=f"report:{first.pk}").exists()
         second = submit(world, users.migrant)
-        assert second.pk != first.pk and second.status == Report.Status.SUBMITTED
+        assert second.pk != first.pk
+        assert second.status == Report.Status.SUBMITTED
         due = {d.kind: d for d in member_due(member=world.migrant, today=second.submitted_on)}
         assert (due["thought"].report, due["study"].report) == (second, None)
 
@@ -180,7 +179,8 @@ def test_a_member_sees_only_their_own_reports(world, in_township):
     assert call(member, "get", f"/t/alpha/reports/{theirs.pk}/photos/{photo.pk}/").status_code == 404
     home = call(member, "get", "/t/alpha/reports/").content.decode()
     assert "流动党员线上学习" in home  # R01: an item in force for a member away
-    assert own.title in home and "务工小王" not in home
+    assert own.title in home
+    assert "务工小王" not in home
 
 
 def test_another_township_never_sees_the_reports(world, in_township):
