@@ -330,6 +330,8 @@ DEMO_STEPS = [
     "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
+    "scoring.reports.demo.demo_step",
+    "scoring.dues.demo.demo_step",
     "staffing.clerks.demo.demo_step",
     "staffing.appraisal.demo.demo_step",
     "staffing.recruitment.demo.demo_step",
