@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -183,7 +184,8 @@ def report_accept(*, actor, access: Access, report_id: int, points=None) -> Repo
         points = mapping.points
     today = township_today()
     photos = list(report.photos.all())
-    files = [photo.file.open("rb") for photo in photos]
+    # The entry's evidence keeps the names the member gave the photos.
+    files = [File(photo.file.open("rb"), name=photo.original_name) for photo in photos]
     try:
         entry = entry_create(
             actor=actor, access=access, member_id=report.member_id, rule_code=mapping.rule_code,

@@ -102,6 +102,7 @@ def test_an_accepted_report_becomes_one_reviewed_entry_and_posts_only_after_revi
             Entry.Status.IN_REVIEW)
         assert entry.evidence.count() == 1
         assert entry.evidence.get().sha256 == report.photos.get().sha256
+        assert entry.evidence.get().original_name == report.photos.get().original_name == "photo.jpg"
         assert LedgerEntry.objects.count() == ledger_rows  # nothing posted before review
         # Accepting again proposes nothing more.
         with pytest.raises(Conflict):
