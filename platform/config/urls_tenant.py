@@ -13,6 +13,8 @@ urlpatterns = [
     path("oversight/signals/", include("scoring.favouritism.urls")),
     path("tips/", include("scoring.tips.urls")),
     path("meetings/", include("scoring.meetings.urls")),
+    path("reports/", include("scoring.reports.urls")),
+    path("dues/", include("scoring.dues.urls")),
     path("oversight/", include("scoring.oversight.urls")),
     path("staffing/", include("staffing.recruitment.urls")),
     path("staffing/", include("staffing.appraisal.urls")),

@@ -110,6 +110,8 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
                               .values_list("action", flat=True))
         # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
         pay_audit = sorted(AuditEvent.objects.filter(action__regex=r"^(appraisal\.|pay\.)").values_list("action", flat=True))
+        # scoring.reports and scoring.dues (their demo steps are checked in tests/scoring/test_away_demo.py)
+        away_audit = AuditEvent.objects.filter(action__regex=r"^(report|dues)\.").count()
         # staffing.county: clerk1 proposed for an established post and rejected; another clerk proposed for removal
         career_audit = sorted(AuditEvent.objects.filter(action__startswith="career.").values_list("action", flat=True))
     assert career_audit == ["career.decide", "career.propose", "career.propose"], career_audit
@@ -125,19 +127,22 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
                                             + ["recruitment.round_open", "recruitment.ranking_publish",
                                                "recruitment.offer_accept", "recruitment.round_close", "user.create"]
                                             + ["recruitment.application_submit", "recruitment.scores_enter"] * 3
+                                            # scoring.reports: the demo branch's 2 members away sign in
+                                            + ["user.create", "role.assign"] * 2
                                             ), staffing_audit
     assert first == {
         "townships": 1,
-        "users": 11, "roles": 11,  # + the recruited clerks (township round and county-wide round)
+        "users": 13, "roles": 13,  # + the recruited clerks (township and county-wide round), 2 members away
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 17 items, publish)
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
         # + the county-wide round: open, 3 applications and 3 scores, publish, a decline, the next offered,
         # the hire (user.create, offer_accept), close
         # + the career proposals (2) and the county's decision on one (staffing.county)
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1 + 13 + 3,
+        # + the county's dues rule (scoring.dues)
+        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1 + 13 + 3 + 1,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit) + away_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
@@ -283,9 +288,10 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
                     late_approved.add(key)
             months_to_close += plan.months_to_close
         # Corrections proposed by the demo's spot checks (scoring.oversight) and substantiated tip
-        # (scoring.tips) are not the plan's entries; each is checked in its own test.
-        entries = list(Entry.objects.filter(corrects__isnull=True).order_by("pk").prefetch_related("reviews",
-                                                                                                   "evidence"))
+        # (scoring.tips) are not the plan's entries, nor are those proposed by accepted reports of
+        # members away (scoring.reports); each is checked in its own test.
+        entries = list(Entry.objects.filter(corrects__isnull=True).exclude(source__startswith="report:")
+                       .order_by("pk").prefetch_related("reviews", "evidence"))
         assert len(entries) == len(recorded)
         posted = rejected = 0
         for planned, entry in zip(recorded, entries, strict=True):
@@ -317,7 +323,7 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
                 posted += 1
             else:
                 assert entry.status in (Entry.Status.IN_REVIEW, Entry.Status.AWAITING_LATE_APPROVAL)
-        assert LedgerEntry.objects.filter(kind="adjustment").count() == posted
+        assert LedgerEntry.objects.filter(kind="adjustment").exclude(entry__source__startswith="report:").count() == posted
 
         # Months closed in order on the 6th of the next month (or now), sealed with the county.
         closes = list(MonthClose.objects.order_by("year", "month"))
@@ -331,7 +337,8 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
         assert publications == ([(*published, 1, "open", moment)] if published else [])
         result = ledger_verify(check_files=True)
         corrections = LedgerEntry.objects.filter(kind="correction").count()
-        assert (result.ok, result.checked) == (True, active + posted + corrections)
+        from_reports = LedgerEntry.objects.filter(entry__source__startswith="report:").count()
+        assert (result.ok, result.checked) == (True, active + posted + corrections + from_reports)
     seals = list(LedgerSeal.objects.filter(township=township).order_by("year", "month")
                  .values_list("year", "month", "head_hash"))
     assert seals == [(c.year, c.month, c.head_hash) for c in closes]
