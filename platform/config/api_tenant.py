@@ -25,6 +25,7 @@ urlpatterns = [
     path("scoring/", include("scoring.ledger.api_urls")),
     path("signals/", include("scoring.favouritism.api_urls")),
     path("", include("scoring.tips.api_urls")),
+    path("duties/", include("scoring.duties.api_urls")),
     path("oversight/", include("scoring.oversight.api_urls")),
     path("staffing/recruitment/", include("staffing.recruitment.api_urls")),
     path("staffing/", include("staffing.clerks.api_urls")),
