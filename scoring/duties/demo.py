@@ -54,32 +54,36 @@ def demo_step(ctx: DemoContext) -> None:
 
 
 def _scenario(ctx: DemoContext, *, township, office, secretary, branch_id) -> None:
-    from scoring.duties import services
+    from scoring.duties import selectors, services
     from scoring.duties.models import DutyAssignment
-    from scoring.periods.models import MemberMonthScore, MonthClose
-    from tenants.organisation.models import Member
+    from scoring.periods.models import MonthClose
 
     actor = secretary if branch_id else office
     access = access_for(actor, township)
-    latest = MonthClose.objects.order_by("-year", "-month").first()
-    if latest is None:
+    closes = list(MonthClose.objects.order_by("-year", "-month")[:services.RECENT_MONTHS])
+    # The latest closed month with a bottom in the secretary's branch (a month where the whole
+    # branch is tied has none); its lowest member falls ill before the proposal.
+    target, bottom = None, []
+    for close in closes:
+        bottom = [row for row in selectors.bottom_of_close(close_id=close.pk, size=services.MONTHLY_SIZE)
+                  if branch_id is None or row.branch_id == branch_id]
+        if bottom:
+            target = close
+            break
+    if target is None:
         return
     if branch_id:
-        # The lowest-scoring member of the branch in the latest month falls ill before the proposal.
-        row = (MemberMonthScore.objects.filter(close=latest, branch_id=branch_id,
-                                               member__status=Member.Status.ACTIVE, member__is_elderly=False)
-               .order_by("points", "member_id").first())
-        if row is not None:
-            services.illness_mark(actor=actor, access=access, member_id=row.member_id, reason=ILL_REASON)
-            ctx.count("illness flags")
-    runs = [run for run in [services.duties_propose(year=latest.year, month=latest.month)] if run is not None]
+        services.illness_mark(actor=actor, access=access, member_id=bottom[0].member_id, reason=ILL_REASON)
+        ctx.count("illness flags")
+    runs = [services.duties_propose(year=close.year, month=close.month) for close in reversed(closes)]
     runs += services.duties_propose_due()
-    ctx.count("light-duty proposals", sum(run.proposals for run in {run.pk: run for run in runs}.values()))
-    mine = DutyAssignment.objects.filter(run__year=latest.year, run__month=latest.month,
+    runs = {run.pk: run for run in runs if run is not None}
+    ctx.count("light-duty proposals", sum(run.proposals for run in runs.values()))
+    mine = DutyAssignment.objects.filter(run__year=target.year, run__month=target.month,
                                          status=DutyAssignment.Status.PROPOSED)
     if branch_id:
         mine = mine.filter(branch_id=branch_id)
-    mine = list(mine.exclude(variant=DutyAssignment.Variant.EXEMPT).order_by("bottom_rank", "member_id")[:2])
+    mine = list(mine.exclude(variant=DutyAssignment.Variant.EXEMPT).order_by("-bottom_rank", "member_id")[:2])
     for position, assignment in enumerate(mine):
         services.assignment_confirm(actor=actor, access=access, assignment_id=assignment.pk)
         ctx.count("light duties confirmed")
