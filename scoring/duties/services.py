@@ -51,7 +51,6 @@ NO_ALTERNATIVE = _("This duty has no alternative; choose the duty itself or an e
 CHANGE_NEEDS_REASON = _("Say why the proposal is changed.")
 DUTY_PERIOD_MISMATCH = _("Choose a duty for the same period (monthly or year end).")
 DUE_IN_PAST = _("The date to be done by cannot be in the past.")
-YEAR_NOT_CLOSED = _("The scoring year's last month (%(month)s) is not closed yet.")
 
 
 def _actor_id(actor) -> int | None:
