@@ -2,7 +2,6 @@
 a branch secretary (or clerk) their branches, a member only their own assignments."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -104,6 +103,3 @@ def bottom_of_close(*, close_id: int, size: int, year_to_date: bool = False) -> 
         cursor.execute(sql, {"close": close_id, "size": size, "active": Member.Status.ACTIVE})
         return [BottomRow(*row) for row in cursor.fetchall()]
 
-
-def assignments_due(*, until: dt.date) -> QuerySet[DutyAssignment]:
-    return DutyAssignment.objects.filter(status=DutyAssignment.Status.CONFIRMED, due_on__lte=until)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.access import access_for
 from accounts.models import Role
@@ -15,7 +16,7 @@ from audit.models import AuditEvent
 from common import clock as product_clock
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from notifications.models import Notification
-from scoring.duties import services
+from scoring.duties import selectors, services
 from scoring.duties.models import Duty, DutyAssignment, DutyRun
 from scoring.duties.situation import fit_for
 from scoring.ledger.posting import Posting, ledger_post
@@ -142,6 +143,10 @@ def test_proposals_pick_the_bottom_three_per_branch_with_situations_once(townshi
         assert picked["己7"].task == ""
         assert "住院治疗" in picked["己7"].situation
         assert picked["甲5"].points == Decimal("2.00")
+        with CaptureQueriesContext(connection) as queries:  # the whole township's bottom in one window query
+            rows = selectors.bottom_of_close(close_id=p.close.pk, size=services.MONTHLY_SIZE)
+        assert len([q for q in queries.captured_queries if "search_path" not in q["sql"]]) == 1
+        assert len(rows) == len(expected)
         # Idempotent: run twice (and directly) = one set.
         assert services.duties_propose_due() == []
         assert services.duties_propose(year=p.year, month=p.month).pk == run.pk

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.access import access_for
 from accounts.models import Role
@@ -161,7 +162,9 @@ def test_finalised_rating_changes_only_by_recorded_amendment(township_a, in_town
             actor=p.office, access=p.access, scoring_year=p.year, member_id=p.m3.pk, rating="basic",
             reason="复核发现漏记两次志愿服务", document_number=f"镇党发〔{p.year}〕9号", decided_on=today)
         assert (amendment.before, amendment.after, amendment.actor_id) == ("unqualified", "basic", p.office.pk)
-        final = selectors.annual_rating_final(p.year)
+        with CaptureQueriesContext(connection) as queries:
+            final = selectors.annual_rating_final(p.year)
+        assert len([q for q in queries.captured_queries if "search_path" not in q["sql"]]) == 2
         assert {m: (r.rating, r.original, r.amended) for m, r in final.items()} == {
             p.m1.pk: ("excellent", "excellent", False), p.m2.pk: ("qualified", "qualified", False),
             p.m3.pk: ("basic", "unqualified", True), p.m4.pk: ("unqualified", "unqualified", False)}
@@ -202,6 +205,11 @@ def test_member_sees_final_rating_and_amendment_and_other_township_sees_nothing(
     assert 'id="card-ratings"' in page
     assert "复核更正" in page
     assert "镇党发〔更〕1号" in page
+    card = client.get(f"/t/alpha/api/v1/scoring/members/{p.m3.pk}/card/?year={p.year}").json()
+    connection.set_schema_to_public()
+    [final] = card["final_ratings"]
+    assert (final["year"], final["rating"], final["original"]) == (p.year, "basic", "unqualified")
+    assert [(a["before"], a["after"], a["reason"]) for a in final["amendments"]] == [("unqualified", "basic", "复核更正")]
     # Township B's office: no ratings, outcomes unknown (404), nothing of A's visible.
     other = make_user(Role.TOWNSHIP_OFFICE, township_b)
     client.force_login(other)
