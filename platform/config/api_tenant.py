@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("scoring.tips.api_urls")),
     path("", include("scoring.reports.api_urls")),
     path("dues/", include("scoring.dues.api_urls")),
+    path("duties/", include("scoring.duties.api_urls")),
     path("oversight/", include("scoring.oversight.api_urls")),
     path("meetings/", include("scoring.meetings.api_urls")),
     path("staffing/recruitment/", include("staffing.recruitment.api_urls")),

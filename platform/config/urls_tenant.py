@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/", include("scoring.meetings.urls")),
     path("reports/", include("scoring.reports.urls")),
     path("dues/", include("scoring.dues.urls")),
+    path("duties/", include("scoring.duties.urls")),
     path("oversight/", include("scoring.oversight.urls")),
     path("staffing/", include("staffing.recruitment.urls")),
     path("staffing/", include("staffing.appraisal.urls")),

@@ -145,6 +145,21 @@ class AnchorSerializer(serializers.Serializer):
     anchored_at = serializers.DateTimeField()
 
 
+class FinalRatingAmendmentSerializer(serializers.Serializer):
+    before = serializers.CharField()
+    after = serializers.CharField()
+    reason = serializers.CharField()
+    document_number = serializers.CharField()
+    decided_on = serializers.DateField()
+
+
+class FinalRatingSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    rating = serializers.CharField(source="effective", help_text="The finalised rating with amendments applied.")
+    original = serializers.CharField(help_text="The rating as finalised.")
+    amendments = FinalRatingAmendmentSerializer(many=True)
+
+
 class PointsCardSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     member_name = serializers.CharField(source="member.name")
@@ -157,6 +172,13 @@ class PointsCardSerializer(serializers.Serializer):
     rows = CardRowSerializer(many=True)
     anchor = AnchorSerializer(allow_null=True, help_text="The county's latest copy of the township ledger's head: "
                               "every entry up to it is protected against rewriting.")
+    final_ratings = serializers.SerializerMethodField(help_text="Finalised annual ratings, newest first.")
+
+    @extend_schema_field(FinalRatingSerializer(many=True))
+    def get_final_ratings(self, card) -> list:
+        from scoring.periods.selectors import member_final_ratings
+
+        return FinalRatingSerializer(member_final_ratings(member_id=card.member.pk), many=True).data
 
 
 # --- views --------------------------------------------------------------------------------------------

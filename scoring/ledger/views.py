@@ -314,4 +314,7 @@ def member_card(request, pk):
         card = member_points_card(access=request.access, member_id=pk, scoring_year=year)
     except NotFound:
         raise Http404 from None
-    return render(request, "scoring_ledger/member_card.html", {"card": card})
+    from scoring.periods.selectors import member_final_ratings
+
+    return render(request, "scoring_ledger/member_card.html", {
+        "card": card, "final_ratings": member_final_ratings(member_id=card.member.pk)})

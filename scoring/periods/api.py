@@ -25,6 +25,9 @@ from scoring.periods.models import (
     MonthClose,
     Objection,
     Publication,
+    RatingAmendment,
+    RatingOutcome,
+    RatingYear,
 )
 from tenants.organisation.selectors import branch_scope
 
@@ -146,17 +149,66 @@ class AppraisalCorrectSerializer(serializers.Serializer):
     votes_unqualified = serializers.IntegerField(default=0)
 
 
+class RatingAmendmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RatingAmendment
+        fields = ["id", "year", "member", "before", "after", "reason", "document_number", "decided_on", "actor_id",
+                  "created_at"]
+
+
 class AnnualRatingSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
+    effective_rating = serializers.ChoiceField(choices=Rating.choices, read_only=True, source="effective",
+                                              help_text="The rating with amendments applied.")
+    amendments = RatingAmendmentSerializer(many=True, read_only=True, source="amendment_list")
 
     class Meta:
         model = AnnualRating
-        fields = ["year", "member", "member_name", "total_points", "appraisal_result", "vetoed", "rating", "reasons",
-                  "rated_at"]
+        fields = ["year", "member", "member_name", "total_points", "appraisal_result", "vetoed", "rating",
+                  "effective_rating", "reasons", "rated_at", "finalised_at", "amendments"]
+
+
+class RatingYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RatingYear
+        fields = ["year", "rated_at", "members_rated", "override_reason", "override_missing", "finalised_at"]
+
+
+class RatingReadinessSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    ready = serializers.BooleanField()
+    blocking = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+    state = RatingYearSerializer(allow_null=True)
+
+
+class RatingOutcomeSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = RatingOutcome
+        fields = ["id", "year", "member", "member_name", "kind", "measure", "document_number", "decided_on",
+                  "decided_by"]
+
+
+class RatingOutcomeDecideSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=RatingOutcome.Measure.choices)
+    document_number = serializers.CharField(max_length=60)
+    decided_on = serializers.DateField()
+    decided_by = serializers.CharField(max_length=100)
+
+
+class RatingAmendRequestSerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    reason = serializers.CharField(max_length=2000)
+    document_number = serializers.CharField(max_length=60)
+    decided_on = serializers.DateField()
 
 
 class RatingRunSerializer(serializers.Serializer):
     scoring_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class RatingRunResultSerializer(serializers.Serializer):
@@ -332,15 +384,73 @@ class RatingListView(PeriodsAPIView):
         year = _int_param(request, "year")
         if year is None:
             raise Http404
-        return Response(AnnualRatingSerializer(selectors.annual_rating_list(access=request.access, year=year),
-                                               many=True).data)
+        rows = selectors.annual_ratings_effective(access=request.access, year=year)
+        return Response(AnnualRatingSerializer(rows, many=True).data)
 
 
 class RatingRunView(PeriodsAPIView):
     @extend_schema(request=RatingRunSerializer, responses={200: RatingRunResultSerializer, **ERROR_RESPONSES},
                    tags=TAGS, operation_id="periods_ratings_run",
-                   summary="Run the annual rating (township office; re-running replaces results)")
+                   summary="Run the annual rating once the year is over, every month closed and the appraisals "
+                           "recorded (or with an override reason); re-running replaces results until finalised")
     def post(self, request):
         self._office()
         count = services.annual_rating_run(actor=request.user, **self._valid(RatingRunSerializer))
         return Response({"rated": count})
+
+
+class RatingStatusView(PeriodsAPIView):
+    @extend_schema(responses={200: RatingReadinessSerializer, **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_rating_status",
+                   summary="Whether the year can be rated, what is missing, and whether it is finalised")
+    def get(self, request, year):
+        from common import clock
+
+        self._office()
+        readiness = selectors.annual_rating_readiness(scoring_year=year, today=clock.today())
+        return Response(RatingReadinessSerializer({
+            "year": year, "ready": readiness.ready, "blocking": readiness.blocking,
+            "missing": services.rating_missing_text(readiness), "state": selectors.rating_year_get(year=year),
+        }).data)
+
+
+class RatingFinaliseView(PeriodsAPIView):
+    @extend_schema(request=None, responses={200: RatingYearSerializer, **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_rating_finalise",
+                   summary="Finalise (lock) the year's rating; every outcome needs its document (township office)")
+    def post(self, request, year):
+        state = services.annual_rating_finalise(actor=request.user, access=request.access, scoring_year=year)
+        return Response(RatingYearSerializer(state).data)
+
+
+class RatingOutcomeListView(PeriodsAPIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+                   responses={200: RatingOutcomeSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="periods_rating_outcomes", summary="Commendations and disposal proposals of a year")
+    def get(self, request):
+        year = _int_param(request, "year")
+        if year is None:
+            raise Http404
+        return Response(RatingOutcomeSerializer(selectors.rating_outcomes(access=request.access, year=year),
+                                                many=True).data)
+
+
+class RatingOutcomeDecideView(PeriodsAPIView):
+    @extend_schema(request=RatingOutcomeDecideSerializer, responses={200: RatingOutcomeSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_rating_outcome_decide",
+                   summary="Record the document of a commendation or disposal (township office, before finalising)")
+    def post(self, request, pk):
+        outcome = services.rating_outcome_decide(actor=request.user, access=request.access, outcome_id=pk,
+                                                 **self._valid(RatingOutcomeDecideSerializer))
+        return Response(RatingOutcomeSerializer(outcome).data)
+
+
+class RatingAmendView(PeriodsAPIView):
+    @extend_schema(request=RatingAmendRequestSerializer, responses={201: RatingAmendmentSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_rating_amend",
+                   summary="Amend a finalised rating by a recorded amendment (township office)")
+    def post(self, request, year):
+        data = self._valid(RatingAmendRequestSerializer)
+        amendment = services.annual_rating_amend(actor=request.user, access=request.access, scoring_year=year,
+                                                 member_id=data.pop("member"), **data)
+        return Response(RatingAmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)

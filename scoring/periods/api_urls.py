@@ -16,4 +16,9 @@ urlpatterns = [
     path("appraisals/<int:pk>/correct/", api.AppraisalCorrectView.as_view(), name="periods-appraisal-correct"),
     path("ratings/", api.RatingListView.as_view(), name="periods-ratings"),
     path("ratings/run/", api.RatingRunView.as_view(), name="periods-ratings-run"),
+    path("ratings/<int:year>/status/", api.RatingStatusView.as_view(), name="periods-rating-status"),
+    path("ratings/<int:year>/finalise/", api.RatingFinaliseView.as_view(), name="periods-rating-finalise"),
+    path("ratings/<int:year>/amendments/", api.RatingAmendView.as_view(), name="periods-rating-amend"),
+    path("ratings/outcomes/", api.RatingOutcomeListView.as_view(), name="periods-rating-outcomes"),
+    path("ratings/outcomes/<int:pk>/", api.RatingOutcomeDecideView.as_view(), name="periods-rating-outcome"),
 ]

@@ -55,3 +55,35 @@ class AppraisalCorrectForm(forms.Form):
 
 class RatingRunForm(forms.Form):
     scoring_year = forms.IntegerField(label=_("scoring year"), min_value=2000, max_value=2100)
+    override_reason = forms.CharField(
+        label=_("reason for rating without every appraisal"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when some members have no second-half appraisal; recorded and audited."),
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OutcomeDecideForm(forms.Form):
+    measure = forms.ChoiceField(label=_("measure"))
+    document_number = forms.CharField(label=_("document number"), max_length=60)
+    decided_on = forms.DateField(label=_("date of decision"), widget=DateInput)
+    decided_by = forms.CharField(label=_("decided by"), max_length=100)
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = list(measures)
+
+
+class RatingAmendForm(forms.Form):
+    member_id = forms.TypedChoiceField(label=_("member"), coerce=int)
+    rating = forms.ChoiceField(label=_("corrected rating"), choices=Rating.choices)
+    reason = forms.CharField(label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    document_number = forms.CharField(label=_("document number"), max_length=60)
+    decided_on = forms.DateField(label=_("date of decision"), widget=DateInput)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_id"].choices = list(members)

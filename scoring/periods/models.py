@@ -144,6 +144,9 @@ class AnnualRating(models.Model):
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
     reasons = models.JSONField(_("reasons"), default=list)
     rated_at = models.DateTimeField(_("rated at"))
+    # Set when the office finalises the year; a trigger (migration 0003) then refuses any UPDATE
+    # or DELETE of the row, so later corrections can only be RatingAmendment rows.
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["year", "member"], name="annual_rating_unique")]
@@ -151,3 +154,83 @@ class AnnualRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.member_id} {self.rating}"
+
+
+class RatingYear(models.Model):
+    """The state of a scoring year's rating: run (with the override, if the office used one) and
+    finalised. Locked by the same trigger as the ratings once finalised."""
+
+    year = models.PositiveSmallIntegerField(_("scoring year"), unique=True)
+    rated_at = models.DateTimeField(_("rated at"))
+    rated_by_id = models.BigIntegerField(null=True, blank=True)
+    members_rated = models.PositiveIntegerField(_("members rated"), default=0)
+    override_reason = models.TextField(_("reason for rating without every appraisal"), blank=True)
+    override_missing = models.JSONField(_("what was missing at the override"), default=list, blank=True)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    finalised_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("rating year")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class RatingOutcome(models.Model):
+    """What the rating leads to: a commendation of an excellent member, or an organisational
+    disposal (组织处置) proposal for an unqualified one, with its document once decided."""
+
+    class Kind(models.TextChoices):
+        COMMENDATION = "commendation", _("Commendation")
+        SANCTION = "sanction", _("Organisational disposal (组织处置)")
+
+    class Measure(models.TextChoices):
+        COMMEND = "commend", _("Commended as an outstanding member")
+        CORRECT = "correct", _("Correct within a time limit (限期改正)")
+        PERSUADE = "persuade", _("Persuaded to leave the Party (劝其退党)")
+        REMOVE = "remove", _("Removed from the Party rolls (除名)")
+
+    year = models.PositiveSmallIntegerField(_("scoring year"))
+    member = models.ForeignKey("organisation.Member", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    decided_on = models.DateField(_("date of decision"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
+    recorded_by_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "kind", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["year", "member"], name="rating_outcome_unique")]
+        verbose_name = _("rating outcome")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.member_id} {self.kind}"
+
+    @property
+    def decided(self) -> bool:
+        return bool(self.document_number)
+
+
+class RatingAmendment(models.Model):
+    """A recorded correction of a finalised rating (append-only): the effective rating is the
+    latest amendment's `after`."""
+
+    year = models.PositiveSmallIntegerField(_("scoring year"))
+    member = models.ForeignKey("organisation.Member", on_delete=models.PROTECT, related_name="+")
+    before = models.CharField(_("rating before"), max_length=16, choices=Rating.choices)
+    after = models.CharField(_("rating after"), max_length=16, choices=Rating.choices)
+    reason = models.TextField(_("reason"))
+    document_number = models.CharField(_("document number"), max_length=60)
+    decided_on = models.DateField(_("date of decision"))
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "member_id", "id"]
+        verbose_name = _("rating amendment")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.member_id} {self.before}->{self.after}"

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.access import Access
+from scoring.choices import Rating
 from scoring.ledger.models import LedgerEntry, MemberYearTotal
 from scoring.periods.models import (
     AnnualRating,
@@ -23,6 +24,9 @@ from scoring.periods.models import (
     MonthClose,
     Objection,
     Publication,
+    RatingAmendment,
+    RatingOutcome,
+    RatingYear,
 )
 from tenants.organisation.models import Branch, Member
 from tenants.organisation.selectors import branch_scope, member_scope
@@ -154,6 +158,120 @@ def appraisal_list(*, access: Access, year: int, half: int, branch_id: int | Non
 def annual_rating_list(*, access: Access, year: int) -> QuerySet[AnnualRating]:
     return (AnnualRating.objects.filter(year=year, member__in=member_scope(access))
             .select_related("member", "member__branch").order_by("member__branch__name", "-total_points", "member_id"))
+
+
+@dataclass(frozen=True)
+class RatingReadiness:
+    """What stands between a scoring year and its rating. `ready` when nothing is missing;
+    `blocking` when the year has not ended or a month is open (no override lifts those)."""
+
+    year: int
+    ends_on: dt.date | None
+    year_over: bool
+    open_months: list[str]
+    missing_appraisals: list[tuple[int, str]]
+
+    @property
+    def blocking(self) -> bool:
+        return self.ends_on is None or not self.year_over or bool(self.open_months)
+
+    @property
+    def ready(self) -> bool:
+        return not self.blocking and not self.missing_appraisals
+
+
+def annual_rating_readiness(*, scoring_year: int, today: dt.date) -> RatingReadiness:
+    """Is the year over (its last day before `today`), is every month of it closed, and has every
+    active member a second-half democratic appraisal? Three queries."""
+    from scoring.catalogue.models import ScoringYear
+    from scoring.periods.calendar import index_month, month_index
+
+    year = ScoringYear.objects.filter(year=scoring_year).first()
+    if year is None:
+        return RatingReadiness(scoring_year, None, False, [], [])
+    closed = set(MonthClose.objects.filter(scoring_year=scoring_year).values_list("year", "month"))
+    open_months = []
+    for index in range(month_index(year.starts_on.year, year.starts_on.month),
+                       month_index(year.ends_on.year, year.ends_on.month) + 1):
+        y, m = index_month(index)
+        if (y, m) not in closed:
+            open_months.append(f"{y}-{m:02d}")
+    missing = list(Member.objects.filter(status=Member.Status.ACTIVE)
+                   .exclude(pk__in=Appraisal.objects.filter(year=scoring_year, half=2).values("member_id"))
+                   .order_by("branch_id", "pk").values_list("pk", "name"))
+    return RatingReadiness(scoring_year, year.ends_on, year.ends_on < today, open_months, missing)
+
+
+def rating_year_get(*, year: int) -> RatingYear | None:
+    return RatingYear.objects.filter(year=year).first()
+
+
+def rating_outcomes(*, access: Access, year: int) -> QuerySet[RatingOutcome]:
+    return (RatingOutcome.objects.filter(year=year, member__in=member_scope(access))
+            .select_related("member", "member__branch").order_by("kind", "member__branch__name", "member_id"))
+
+
+def rating_amendments(*, access: Access, year: int | None = None, member_id: int | None = None
+                      ) -> QuerySet[RatingAmendment]:
+    qs = RatingAmendment.objects.filter(member__in=member_scope(access)).select_related("member")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
+    return qs.order_by("-year", "member_id", "id")
+
+
+def annual_ratings_effective(*, access: Access, year: int) -> list[AnnualRating]:
+    """`annual_rating_list` with each row's `amendment_list` (oldest first) and `effective` rating."""
+    by_member: dict[int, list] = {}
+    for amendment in rating_amendments(access=access, year=year).order_by("id"):
+        by_member.setdefault(amendment.member_id, []).append(amendment)
+    rows = list(annual_rating_list(access=access, year=year))
+    for row in rows:
+        row.amendment_list = by_member.get(row.member_id, [])
+        row.effective = row.amendment_list[-1].after if row.amendment_list else row.rating
+    return rows
+
+
+@dataclass(frozen=True)
+class EffectiveRating:
+    member_id: int
+    year: int
+    rating: str
+    original: str
+    amended: bool
+    finalised_at: dt.datetime
+
+
+def annual_rating_final(year: int) -> dict[int, EffectiveRating]:
+    """The finalised ratings of `year` per member, with amendments applied (the latest wins);
+    empty until the office finalises the year. Two queries; for other apps (rewards) to read."""
+    ratings = list(AnnualRating.objects.filter(year=year, finalised_at__isnull=False)
+                   .values_list("member_id", "rating", "finalised_at"))
+    if not ratings:
+        return {}
+    latest: dict[int, str] = {}
+    for member_id, after in (RatingAmendment.objects.filter(year=year).order_by("id")
+                             .values_list("member_id", "after")):
+        latest[member_id] = after
+    return {member_id: EffectiveRating(member_id, year, latest.get(member_id, rating), rating,
+                                       member_id in latest, finalised_at)
+            for member_id, rating, finalised_at in ratings}
+
+
+def member_final_ratings(*, member_id: int) -> list[dict]:
+    """A member's finalised ratings, newest year first, each with its amendments (for the card)."""
+    amendments: dict[int, list[RatingAmendment]] = {}
+    for amendment in RatingAmendment.objects.filter(member_id=member_id).order_by("id"):
+        amendments.setdefault(amendment.year, []).append(amendment)
+    result = []
+    for rating in AnnualRating.objects.filter(member_id=member_id, finalised_at__isnull=False).order_by("-year"):
+        mine = amendments.get(rating.year, [])
+        effective = mine[-1].after if mine else rating.rating
+        result.append({"year": rating.year, "original": rating.rating, "effective": effective,
+                       "effective_label": Rating(effective).label, "amendments": mine,
+                       "reasons": rating.reasons, "finalised_at": rating.finalised_at})
+    return result
 
 
 # --- reminders (read by notifications.reminders) --------------------------------------------------

@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import translation
@@ -43,6 +44,9 @@ from scoring.periods.models import (
     MonthClose,
     Objection,
     Publication,
+    RatingAmendment,
+    RatingOutcome,
+    RatingYear,
 )
 from tenants.organisation.models import Branch, Member
 from tenants.organisation.selectors import branch_scope, member_scope
@@ -574,21 +578,83 @@ def _lower(*ratings: str) -> str:
     return max(ratings, key=RATING_ORDER.index)
 
 
-def annual_rating_run(*, actor, scoring_year: int, now: dt.datetime | None = None) -> int:
-    """Rate every active member for the scoring year; re-running replaces the results (audited).
+RATING_NOT_READY = _("The %(year)s rating cannot run yet. Missing: %(missing)s.")
+RATING_YEAR_NOT_OVER = _("the scoring year has not ended (last day %(date)s)")
+RATING_MONTHS_OPEN = _("months not closed: %(months)s")
+RATING_APPRAISALS_MISSING = _("no second-half democratic appraisal for %(count)s member(s): %(names)s")
+RATING_OVERRIDE_HINT = _("The office may rate without the missing appraisals by giving a reason; "
+                         "the year's end and the monthly closes cannot be overridden.")
+RATING_FINALISED = _("The %(year)s rating is finalised; it cannot be re-run. Record an amendment instead.")
+RATING_NOT_RUN = _("The %(year)s rating has not been run yet.")
+RATING_NOT_FINALISED = _("Amendments are for finalised ratings; re-run the rating while it is not finalised.")
+RATING_UNDECIDED = _("%(count)s commendation(s) or disposal proposal(s) have no document yet; record the "
+                     "documents before finalising.")
+RATING_MEMBER_NOT_RATED = _("This member has no finalised rating for %(year)s.")
+RATING_AMENDMENT_SAME = _("The member's rating is already %(rating)s.")
+OUTCOME_MEASURE_MISMATCH = _("This measure does not fit a %(kind)s.")
+DOCUMENT_REQUIRED = _("Please give the document number, the date of decision and who decided.")
+INVALID_RATING = _("Unknown rating.")
+OVERRIDE_REASON_UNUSED = _("Nothing is missing; no override reason is needed.")
+
+COMMENDATION_MEASURES = {RatingOutcome.Measure.COMMEND}
+SANCTION_MEASURES = {RatingOutcome.Measure.CORRECT, RatingOutcome.Measure.PERSUADE, RatingOutcome.Measure.REMOVE}
+
+
+def rating_missing_text(readiness) -> list[str]:
+    parts = []
+    if readiness.ends_on is not None and not readiness.year_over:
+        parts.append(str(RATING_YEAR_NOT_OVER % {"date": readiness.ends_on.isoformat()}))
+    if readiness.open_months:
+        parts.append(str(RATING_MONTHS_OPEN % {"months": ", ".join(readiness.open_months)}))
+    if readiness.missing_appraisals:
+        names = [name for _pk, name in readiness.missing_appraisals[:10]]
+        more = "…" if len(readiness.missing_appraisals) > 10 else ""
+        parts.append(str(RATING_APPRAISALS_MISSING % {"count": len(readiness.missing_appraisals),
+                                                      "names": "、".join(names) + more}))
+    return parts
+
+
+def annual_rating_run(*, actor, scoring_year: int, override_reason: str = "", now: dt.datetime | None = None) -> int:
+    """Rate every active member for a scoring year that is over; re-running before finalisation
+    replaces the results (audited). Returns the number of members rated.
+
+    Preconditions (else a DomainError listing everything missing, nothing written): the year's last
+    day is before today (township time), every month of the year is closed, and every active
+    member has a second-half appraisal - unless the office gives `override_reason`, which lifts
+    only the appraisal condition and is recorded on the RatingYear with what was missing.
+    A finalised year refuses (Conflict).
 
     Rating = the lower of the points rating (ScoringYear thresholds) and the second-half
     appraisal; a posted veto row of the year (not reversed) sets the rule's veto rating
     (unqualified when the rule names none). Reasons are kept in Chinese, the county's language.
-    Returns the number of members rated.
+    Excellent members get a commendation to decide, unqualified ones an organisational disposal
+    proposal (限期改正 by default); a proposal already decided is kept while it still applies.
     """
     from django.db.models import Sum
 
+    from scoring.periods.selectors import annual_rating_readiness
+
     now = now or clock.now()
+    override_reason = (override_reason or "").strip()
     year = ScoringYear.objects.filter(year=scoring_year).first()
     if year is None:
         raise DomainError(NO_SCORING_YEAR % {"year": scoring_year})
     with transaction.atomic():
+        ledger_head_lock()  # one run at a time, and no posting while the totals are read
+        state = RatingYear.objects.select_for_update().filter(year=scoring_year).first()
+        if state is not None and state.finalised_at is not None:
+            raise Conflict(RATING_FINALISED % {"year": scoring_year})
+        readiness = annual_rating_readiness(scoring_year=scoring_year, today=calendar.local_today(now))
+        missing = rating_missing_text(readiness)
+        if readiness.blocking or (readiness.missing_appraisals and not override_reason):
+            message = RATING_NOT_READY % {"year": scoring_year, "missing": "; ".join(missing)}
+            if not readiness.blocking:
+                message = f"{message} {RATING_OVERRIDE_HINT}"
+            raise DomainError(message, code="rating_not_ready",
+                              field_errors={"override_reason": [RATING_OVERRIDE_HINT]} if not readiness.blocking
+                              else None)
+        if override_reason and readiness.ready:
+            raise DomainError(OVERRIDE_REASON_UNUSED, field_errors={"override_reason": [OVERRIDE_REASON_UNUSED]})
         members = list(Member.objects.filter(status=Member.Status.ACTIVE).order_by("pk").values_list("pk", flat=True))
         totals = dict(LedgerEntry.objects.filter(scoring_year=scoring_year).values("member_id")
                       .annotate(total=Sum("points")).values_list("member_id", "total"))
@@ -634,10 +700,156 @@ def annual_rating_run(*, actor, scoring_year: int, now: dt.datetime | None = Non
             results, update_conflicts=True, unique_fields=["year", "member"],
             update_fields=["total_points", "appraisal_result", "vetoed", "rating", "reasons", "rated_at"],
         )
+        outcomes = _outcomes_rebuild(scoring_year=scoring_year, results=results)
+        before_state = snapshot(state, fields=["rated_at", "members_rated", "override_reason"]) if state else None
+        if state is None:
+            state = RatingYear(year=scoring_year, rated_at=now)
+        state.rated_at, state.rated_by_id, state.members_rated = now, _actor_id(actor), len(results)
+        state.override_reason = override_reason
+        state.override_missing = missing if override_reason else []
+        full_clean_or_raise(state)
+        state.save()
         counts = {value: sum(1 for r in results if r.rating == value) for value in Rating.values}
         audit_record(actor=actor, action="annual_rating.run", object_type="periods.annualrating",
                      object_id=scoring_year, object_repr=str(scoring_year),
-                     before={"rated": len(previous)} if previous else None,
-                     after={"rated": len(results), "ratings": counts, "changed": changed})
+                     before={"rated": len(previous), **(before_state or {})} if previous else None,
+                     after={"rated": len(results), "ratings": counts, "changed": changed, "outcomes": outcomes,
+                            "override_reason": override_reason, "missing": state.override_missing})
     return len(results)
 
+
+def _outcomes_rebuild(*, scoring_year: int, results: list[AnnualRating]) -> dict:
+    """Commendations for excellent members, disposal proposals for unqualified ones; an existing
+    outcome of the same kind (possibly decided) is kept, any other is removed."""
+    wanted = {}
+    for result in results:
+        if result.rating == Rating.EXCELLENT:
+            wanted[result.member_id] = (RatingOutcome.Kind.COMMENDATION, RatingOutcome.Measure.COMMEND)
+        elif result.rating == Rating.UNQUALIFIED:
+            wanted[result.member_id] = (RatingOutcome.Kind.SANCTION, RatingOutcome.Measure.CORRECT)
+    existing = {o.member_id: o for o in RatingOutcome.objects.select_for_update().filter(year=scoring_year)}
+    stale = [o.pk for member_id, o in existing.items() if wanted.get(member_id, (None,))[0] != o.kind]
+    removed_decided = [existing_outcome.member_id for existing_outcome in existing.values()
+                       if existing_outcome.pk in stale and existing_outcome.decided]
+    RatingOutcome.objects.filter(pk__in=stale).delete()
+    kept = {member_id for member_id, o in existing.items() if o.pk not in stale}
+    RatingOutcome.objects.bulk_create([
+        RatingOutcome(year=scoring_year, member_id=member_id, kind=kind, measure=measure)
+        for member_id, (kind, measure) in sorted(wanted.items()) if member_id not in kept
+    ])
+    return {"commendations": sum(1 for k, _m in wanted.values() if k == RatingOutcome.Kind.COMMENDATION),
+            "sanctions": sum(1 for k, _m in wanted.values() if k == RatingOutcome.Kind.SANCTION),
+            "removed": len(stale), "removed_decided": removed_decided}
+
+
+def _office_only(access: Access) -> None:
+    if not access.runs_scoring:
+        raise PermissionDenied()
+
+
+def rating_outcome_decide(*, actor, access: Access, outcome_id: int, measure: str, document_number: str,
+                          decided_on: dt.date, decided_by: str) -> RatingOutcome:
+    """Record the document of a commendation or disposal (number, date, who decided) before the
+    year is finalised; the office may change it until then (audited with before and after)."""
+    _office_only(access)
+    document_number, decided_by = (document_number or "").strip(), (decided_by or "").strip()
+    if not (document_number and decided_on and decided_by):
+        raise DomainError(DOCUMENT_REQUIRED, field_errors={
+            name: [DOCUMENT_REQUIRED] for name, value in (("document_number", document_number),
+                                                          ("decided_on", decided_on), ("decided_by", decided_by))
+            if not value})
+    with transaction.atomic():
+        outcome = RatingOutcome.objects.select_for_update().filter(pk=outcome_id).first()
+        if outcome is None:
+            raise NotFound()
+        state = RatingYear.objects.select_for_update().filter(year=outcome.year).first()
+        if state is not None and state.finalised_at is not None:
+            raise Conflict(RATING_FINALISED % {"year": outcome.year})
+        allowed = COMMENDATION_MEASURES if outcome.kind == RatingOutcome.Kind.COMMENDATION else SANCTION_MEASURES
+        if measure not in allowed:
+            message = OUTCOME_MEASURE_MISMATCH % {"kind": outcome.get_kind_display()}
+            raise DomainError(message, field_errors={"measure": [message]})
+        fields = ["measure", "document_number", "decided_on", "decided_by"]
+        before = snapshot(outcome, fields=fields)
+        outcome.measure, outcome.document_number = measure, document_number
+        outcome.decided_on, outcome.decided_by, outcome.recorded_by_id = decided_on, decided_by, access.user_id
+        full_clean_or_raise(outcome, validate_constraints=False)
+        from common.validators import not_in_future
+
+        try:
+            not_in_future(decided_on)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field_errors={"decided_on": exc.messages}) from None
+        outcome.save()
+        audit_record(actor=actor, action="rating_outcome.decide", instance=outcome, before=before,
+                     after=snapshot(outcome, fields=fields))
+    return outcome
+
+
+def annual_rating_finalise(*, actor, access: Access, scoring_year: int, now: dt.datetime | None = None) -> RatingYear:
+    """Lock the year's rating after review: every outcome must have its document. From then on the
+    database refuses changes to the ratings and outcomes; corrections are amendments."""
+    _office_only(access)
+    now = now or clock.now()
+    with transaction.atomic():
+        state = RatingYear.objects.select_for_update().filter(year=scoring_year).first()
+        if state is None:
+            raise DomainError(RATING_NOT_RUN % {"year": scoring_year})
+        if state.finalised_at is not None:
+            raise Conflict(RATING_FINALISED % {"year": scoring_year})
+        undecided = RatingOutcome.objects.filter(year=scoring_year, document_number="").count()
+        if undecided:
+            raise DomainError(RATING_UNDECIDED % {"count": undecided})
+        rows = AnnualRating.objects.filter(year=scoring_year, finalised_at__isnull=True).update(finalised_at=now)
+        RatingYear.objects.filter(pk=state.pk).update(finalised_at=now, finalised_by_id=access.user_id)
+        state.refresh_from_db()
+        audit_record(actor=actor, action="annual_rating.finalise", instance=state,
+                     before={"finalised_at": None}, after={"finalised_at": now.isoformat(), "ratings": rows})
+    return state
+
+
+def annual_rating_amend(*, actor, access: Access, scoring_year: int, member_id: int, rating: str, reason: str,
+                        document_number: str, decided_on: dt.date) -> RatingAmendment:
+    """Correct a finalised rating by a recorded amendment (member, before, after, reason,
+    document, actor); the rating row itself never changes."""
+    _office_only(access)
+    reason, document_number = (reason or "").strip(), (document_number or "").strip()
+    if rating not in Rating.values:
+        raise DomainError(INVALID_RATING, field_errors={"rating": [INVALID_RATING]})
+    if not reason:
+        raise DomainError(REASON_REQUIRED, field_errors={"reason": [REASON_REQUIRED]})
+    if not (document_number and decided_on):
+        raise DomainError(DOCUMENT_REQUIRED, field_errors={
+            name: [DOCUMENT_REQUIRED] for name, value in (("document_number", document_number),
+                                                          ("decided_on", decided_on)) if not value})
+    with transaction.atomic():
+        state = RatingYear.objects.select_for_update().filter(year=scoring_year).first()
+        if state is None or state.finalised_at is None:
+            raise DomainError(RATING_NOT_FINALISED)
+        try:
+            member = member_scope(access).get(pk=member_id)
+        except (Member.DoesNotExist, ValueError, TypeError):
+            raise NotFound() from None
+        original = AnnualRating.objects.filter(year=scoring_year, member=member).first()
+        if original is None:
+            raise DomainError(RATING_MEMBER_NOT_RATED % {"year": scoring_year})
+        last = RatingAmendment.objects.filter(year=scoring_year, member=member).order_by("-id").first()
+        before = last.after if last else original.rating
+        if before == rating:
+            message = RATING_AMENDMENT_SAME % {"rating": Rating(rating).label}
+            raise DomainError(message, field_errors={"rating": [message]})
+        amendment = RatingAmendment(year=scoring_year, member=member, before=before, after=rating, reason=reason,
+                                    document_number=document_number, decided_on=decided_on,
+                                    actor_id=_actor_id(actor))
+        full_clean_or_raise(amendment)
+        from common.validators import not_in_future
+
+        try:
+            not_in_future(decided_on)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field_errors={"decided_on": exc.messages}) from None
+        amendment.save()
+        audit_record(actor=actor, action="annual_rating.amend", instance=amendment,
+                     before={"rating": before},
+                     after=snapshot(amendment, fields=["member", "after", "reason", "document_number", "decided_on"]))
+    return amendment

@@ -19,4 +19,7 @@ urlpatterns = [
     path("appraisals/<int:pk>/correct/", views.appraisal_correct_view, name="appraisal_correct"),
     path("ratings/run/", views.rating_run_view, name="rating_run"),
     path("ratings/<int:year>/", views.rating_list, name="rating_list"),
+    path("ratings/<int:year>/finalise/", views.rating_finalise_view, name="rating_finalise"),
+    path("ratings/<int:year>/amend/", views.rating_amend_view, name="rating_amend"),
+    path("ratings/outcomes/<int:pk>/", views.rating_outcome_decide_view, name="rating_outcome"),
 ]

@@ -18,9 +18,10 @@ from accounts.models import Role
 from common import clock
 from common.decorators import township_access_required, township_required
 from common.errors import DomainError, apply_to_form
+from scoring.choices import Rating
 from scoring.periods import forms, selectors, services
 from scoring.periods.calendar import last_ended_month, local_today
-from scoring.periods.models import Appraisal, MonthClose, Objection, Publication
+from scoring.periods.models import Appraisal, MonthClose, Objection, Publication, RatingOutcome
 from tenants.organisation.selectors import branch_scope, member_scope
 
 MONTH_CLOSED = _("Month %(month)s closed and sealed.")
@@ -293,11 +294,25 @@ def appraisal_correct_view(request, pk):
 
 
 # --- annual rating --------------------------------------------------------------------------------
+RATING_FINALISED_DONE = _("The %(year)s rating is finalised.")
+OUTCOME_DECIDED = _("Document recorded.")
+AMENDMENT_RECORDED = _("Amendment recorded.")
+
+
 @township_required
 def rating_list(request, year):
+    access = request.access
+    state = selectors.rating_year_get(year=year)
+    readiness, missing = None, []
+    if access.runs_scoring and (state is None or state.finalised_at is None):
+        readiness = selectors.annual_rating_readiness(scoring_year=year, today=local_today())
+        missing = services.rating_missing_text(readiness)
+    ratings = selectors.annual_ratings_effective(access=access, year=year)
     return render(request, "periods/rating_list.html", {
-        "year": year, "ratings": selectors.annual_rating_list(access=request.access, year=year),
+        "year": year, "ratings": ratings, "state": state, "readiness": readiness, "missing": missing,
+        "outcomes": selectors.rating_outcomes(access=access, year=year),
         "form": forms.RatingRunForm(initial={"scoring_year": year}),
+        "labels": dict(Rating.choices),
     })
 
 
@@ -309,9 +324,67 @@ def rating_run_view(request):
         raise Http404
     year = form.cleaned_data["scoring_year"]
     try:
-        count = services.annual_rating_run(actor=request.user, scoring_year=year)
+        count = services.annual_rating_run(actor=request.user, scoring_year=year,
+                                           override_reason=form.cleaned_data["override_reason"])
     except DomainError as error:
         _error(request, error)
     else:
         messages.success(request, RATINGS_DONE % {"count": count})
     return redirect("scoring_periods:rating_list", year=year)
+
+
+@require_POST
+@scoring_office_required
+def rating_finalise_view(request, year):
+    try:
+        services.annual_rating_finalise(actor=request.user, access=request.access, scoring_year=year)
+    except DomainError as error:
+        _error(request, error)
+    else:
+        messages.success(request, RATING_FINALISED_DONE % {"year": year})
+    return redirect("scoring_periods:rating_list", year=year)
+
+
+@scoring_office_required
+def rating_outcome_decide_view(request, pk):
+    try:
+        outcome = RatingOutcome.objects.select_related("member").get(pk=pk)
+    except RatingOutcome.DoesNotExist:
+        raise Http404 from None
+    measures = [(m, RatingOutcome.Measure(m).label) for m in (
+        services.COMMENDATION_MEASURES if outcome.kind == RatingOutcome.Kind.COMMENDATION
+        else services.SANCTION_MEASURES)]
+    measures.sort(key=lambda choice: list(RatingOutcome.Measure.values).index(choice[0]))
+    initial = {"measure": outcome.measure, "document_number": outcome.document_number,
+               "decided_on": outcome.decided_on or local_today(), "decided_by": outcome.decided_by}
+    form = forms.OutcomeDecideForm(request.POST or None, initial=initial, measures=measures)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rating_outcome_decide(actor=request.user, access=request.access, outcome_id=outcome.pk,
+                                           **form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, OUTCOME_DECIDED)
+            return redirect("scoring_periods:rating_list", year=outcome.year)
+    return render(request, "periods/rating_outcome.html", {"outcome": outcome, "form": form})
+
+
+@scoring_office_required
+def rating_amend_view(request, year):
+    ratings = selectors.annual_rating_list(access=request.access, year=year).filter(finalised_at__isnull=False)
+    members = [(r.member_id, f"{r.member.name}（{r.member.branch.name}）") for r in ratings]
+    if not members:
+        raise Http404
+    initial = {"member_id": _int(request.GET.get("member")), "decided_on": local_today()}
+    form = forms.RatingAmendForm(request.POST or None, initial=initial, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.annual_rating_amend(actor=request.user, access=request.access, scoring_year=year,
+                                         **form.cleaned_data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            messages.success(request, AMENDMENT_RECORDED)
+            return redirect("scoring_periods:rating_list", year=year)
+    return render(request, "periods/rating_amend.html", {"year": year, "form": form})

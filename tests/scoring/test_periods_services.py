@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.access import access_for
 from accounts.models import Role
 from audit.models import AuditEvent
+from common import clock as product_clock
 from common.errors import Conflict, DomainError, PermissionDenied
 from notifications.models import Notification
 from scoring.county.models import LedgerSeal
@@ -351,19 +352,27 @@ def test_appraisal_recorded_once_and_corrected_by_office(township_a, in_township
         assert (event.before["result"], event.after["result"]) == ("excellent", "qualified")
 
 
-def test_annual_rating_with_veto_points_and_appraisal(township_a, in_township, ledger, make_user, scoring_setup):
+def test_annual_rating_with_veto_points_and_appraisal(township_a, in_township, ledger, make_user, scoring_setup,
+                                                       set_clock):
+    # The rating runs only once the year is over and closed: close 2026 and, when the pinned
+    # moment is still inside 2026, move the clock to the first minutes after the year's end.
     setup = scoring_setup(township_a, year=2026)
     office = make_user(Role.TOWNSHIP_OFFICE, township_a)
     L = ledger
     with in_township(township_a):
         year = setup.year
+        if product_clock.today() <= year.ends_on:
+            set_clock(dt.datetime.combine(year.ends_on + dt.timedelta(days=1), dt.time(0, 10), tzinfo=SHANGHAI))
         year.excellent_line, year.pass_line, year.basic_line = D("64"), D("60"), D("58")
         year.save()
         post(L.m4, "0", dt.date(2026, 5, 6), rule=setup.rules["X01"])
         access = access_for(office, township_a)
         services.appraisal_record(actor=office, access=access, year=2026, half=2, member_id=L.m2.pk,
                                   result="basic", votes_basic=12)
-        assert services.annual_rating_run(actor=office, scoring_year=2026) == 4
+        for month in range(1, 13):
+            services.month_close(year=2026, month=month)
+        assert services.annual_rating_run(actor=office, scoring_year=2026,
+                                          override_reason="三名党员外出务工，未参加下半年评议") == 4
         ratings = dict(AnnualRating.objects.values_list("member_id", "rating"))
         assert ratings == {L.m1.pk: "excellent", L.m2.pk: "basic", L.m3.pk: "unqualified",
                            L.m4.pk: "unqualified"}
@@ -372,7 +381,7 @@ def test_annual_rating_with_veto_points_and_appraisal(township_a, in_township, l
         assert vetoed.total_points == D("62.00")
         assert vetoed.reasons[-1] == "一票否决：严重违纪违法（2026-05-06），评定为不合格。"
         assert AnnualRating.objects.get(member=L.m2).reasons[1] == "下半年民主评议：基本合格。"
-        # re-run replaces, never duplicates
-        services.annual_rating_run(actor=office, scoring_year=2026)
+        # re-run (not finalised yet) replaces, never duplicates
+        services.annual_rating_run(actor=office, scoring_year=2026, override_reason="同上")
         assert AnnualRating.objects.count() == 4
         assert AuditEvent.objects.filter(action="annual_rating.run").count() == 2

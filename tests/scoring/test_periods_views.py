@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.models import Role
+from common import clock
 from scoring.ledger.models import LedgerEntry
 from scoring.ledger.posting import Posting, ledger_post
 from scoring.periods import services
@@ -143,8 +144,9 @@ def test_objection_flow_over_the_api(client, make_user, township_a, in_township,
         assert LedgerEntry.objects.filter(kind="correction").count() == 1
 
 
-def test_appraisal_form_and_rating_page(client, make_user, township_a, in_township, notice, scoring_setup):
-    scoring_setup(township_a, year=2026)
+def test_appraisal_form_and_rating_page(client, make_user, township_a, in_township, notice, scoring_setup,
+                                        set_clock):
+    setup = scoring_setup(township_a, year=2026)
     secretary = make_user(Role.BRANCH_SECRETARY, township_a, branch_id=notice.a.pk)
     client.force_login(secretary)
     url = f"/t/alpha/scoring/periods/appraisals/2026/2/branches/{notice.a.pk}/"
@@ -158,7 +160,21 @@ def test_appraisal_form_and_rating_page(client, make_user, township_a, in_townsh
         assert list(Appraisal.objects.values_list("member_id", "result", "votes_excellent")) == [
             (notice.m1.pk, "excellent", 9)]
     client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_a))
+    # Refused while 2026 is open: the page lists what is missing and nothing is rated.
     assert _post(client, "/t/alpha/scoring/periods/ratings/run/", {"scoring_year": 2026}).status_code == 302
+    page = _get(client, "/t/alpha/scoring/periods/ratings/2026/").content.decode()
+    assert 'id="rating-missing"' in page
+    assert "2026-04" in page
+    assert "李二" in page
+    # The year over (relative to the pinned moment) and every month closed: runs with an override.
+    if clock.today() <= setup.year.ends_on:
+        set_clock(dt.datetime.combine(setup.year.ends_on + dt.timedelta(days=1), dt.time(0, 10),
+                                      tzinfo=township_a.time_zone_info()))
+    with in_township(township_a):
+        for month in range(4, 13):
+            services.month_close(year=2026, month=month)
+    assert _post(client, "/t/alpha/scoring/periods/ratings/run/",
+                 {"scoring_year": 2026, "override_reason": "二人外出务工"}).status_code == 302
     page = _get(client, "/t/alpha/scoring/periods/ratings/2026/").content.decode()
     assert "下半年民主评议：优秀。" in page
     assert "未登记下半年民主评议结果。" in page
