@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("notifications.api_urls")),
     path("scoring/", include("scoring.county.api_urls")),
     path("oversight/", include("scoring.tips.county.api_urls")),
+    path("rewards/", include("scoring.rewards.county.api_urls")),
     path("staffing/", include("staffing.clerks.county_api_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_api_urls")),
 ]

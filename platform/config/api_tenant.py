@@ -26,6 +26,7 @@ urlpatterns = [
     path("signals/", include("scoring.favouritism.api_urls")),
     path("", include("scoring.tips.api_urls")),
     path("oversight/", include("scoring.oversight.api_urls")),
+    path("rewards/", include("scoring.rewards.api_urls")),
     path("staffing/recruitment/", include("staffing.recruitment.api_urls")),
     path("staffing/", include("staffing.clerks.api_urls")),
     path("staffing/", include("staffing.appraisal.api_urls")),

@@ -54,6 +54,7 @@ SHARED_APPS = [
     "notifications",
     "scoring.county",
     "scoring.tips.county",
+    "scoring.rewards.county",
     "staffing.county",
 ]
 TENANT_APPS = [
@@ -66,6 +67,7 @@ TENANT_APPS = [
     "scoring.oversight",
     "scoring.favouritism",
     "scoring.tips",
+    "scoring.rewards",
     "staffing.clerks",
     "staffing.recruitment",
     "staffing.appraisal",
@@ -326,6 +328,7 @@ DEMO_STEPS = [
     "scoring.demo.demo_step",
     "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
+    "scoring.rewards.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
     "staffing.clerks.demo.demo_step",
     "staffing.appraisal.demo.demo_step",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("scoring/", include("scoring.county.urls")),
     path("oversight/signals/", include("scoring.favouritism.county_urls")),
     path("oversight/tips/", include("scoring.tips.county.urls")),
+    path("rewards/", include("scoring.rewards.county.urls")),
     path("oversight/", include("scoring.oversight.county_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_urls")),
     path("staffing/", include("staffing.clerks.county_urls")),

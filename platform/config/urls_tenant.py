@@ -11,6 +11,7 @@ urlpatterns = [
     path("scoring/", include("scoring.ledger.urls")),
     path("oversight/signals/", include("scoring.favouritism.urls")),
     path("tips/", include("scoring.tips.urls")),
+    path("rewards/", include("scoring.rewards.urls")),
     path("oversight/", include("scoring.oversight.urls")),
     path("staffing/", include("staffing.recruitment.urls")),
     path("staffing/", include("staffing.appraisal.urls")),
