@@ -107,6 +107,8 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
                               .values_list("action", flat=True))
         # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
         pay_audit = sorted(AuditEvent.objects.filter(action__regex=r"^(appraisal\.|pay\.)").values_list("action", flat=True))
+        # scoring.rewards: honours entered, verified or rejected, the evaluation, the 七一 shortlist made and submitted
+        rewards_audit = AuditEvent.objects.filter(action__regex=r"^(honour|star|shortlist)\.").count()
     assert pay_audit == sorted(["appraisal.period_open"] * 2 + ["appraisal.record"] * 4 + ["pay.sheet_prepare"] * 2
                                + ["pay.sheet_approve"]), pay_audit
     assert scoring_audit > 0
@@ -120,16 +122,17 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         "townships": 1,
         "users": 10, "roles": 10,  # + the recruited clerk (staffing.recruitment)
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
-        # policy, template (create, 17 items, publish)
+        # policy, template (create, 18 items, publish)
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1,
+        # + the honour template, two Party-member Star rule versions and the submitted shortlist (scoring.rewards)
+        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 4,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit),  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + rewards_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
     assert "members 20" in first_output
-    assert "template items 17" in first_output
+    assert "template items 18" in first_output
     assert "Demo logins (password: demo12345)" in first_output
 
     township = Township.objects.get(code="qingshi")
