@@ -124,8 +124,9 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 18 items, publish)
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
-        # + the honour template, two Party-member Star rule versions and the submitted shortlist (scoring.rewards)
-        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 4,
+        # + the honour template and two Party-member Star rule versions (scoring.rewards; the shortlist's
+        # submission is audited in the township, which submits it)
+        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 3,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
         "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + rewards_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
     }
@@ -266,9 +267,10 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
                     late_approved.add(key)
             months_to_close += plan.months_to_close
         # Corrections proposed by the demo's spot checks (scoring.oversight) and substantiated tip
-        # (scoring.tips) are not the plan's entries; each is checked in its own test.
-        entries = list(Entry.objects.filter(corrects__isnull=True).order_by("pk").prefetch_related("reviews",
-                                                                                                   "evidence"))
+        # (scoring.tips), and the verified honours' entries (scoring.rewards), are not the plan's
+        # entries; each is checked in its own test.
+        entries = list(Entry.objects.filter(corrects__isnull=True).exclude(source__startswith="honour:")
+                       .order_by("pk").prefetch_related("reviews", "evidence"))
         assert len(entries) == len(recorded)
         posted = rejected = 0
         for planned, entry in zip(recorded, entries, strict=True):
@@ -300,7 +302,8 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
                 posted += 1
             else:
                 assert entry.status in (Entry.Status.IN_REVIEW, Entry.Status.AWAITING_LATE_APPROVAL)
-        assert LedgerEntry.objects.filter(kind="adjustment").count() == posted
+        honours = LedgerEntry.objects.filter(kind="adjustment", entry__source__startswith="honour:").count()
+        assert LedgerEntry.objects.filter(kind="adjustment").count() == posted + honours
 
         # Months closed in order on the 6th of the next month (or now), sealed with the county.
         closes = list(MonthClose.objects.order_by("year", "month"))
@@ -314,7 +317,7 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
         assert publications == ([(*published, 1, "open", moment)] if published else [])
         result = ledger_verify(check_files=True)
         corrections = LedgerEntry.objects.filter(kind="correction").count()
-        assert (result.ok, result.checked) == (True, active + posted + corrections)
+        assert (result.ok, result.checked) == (True, active + posted + corrections + honours)
     seals = list(LedgerSeal.objects.filter(township=township).order_by("year", "month")
                  .values_list("year", "month", "head_hash"))
     assert seals == [(c.year, c.month, c.head_hash) for c in closes]
