@@ -84,6 +84,8 @@ def star_funnel(*, year: int) -> tuple[int, list[FunnelStep]]:
     for explanation in results:
         alive: dict[int, bool] = {}
         for item in explanation:
+            if not item["group"]:  # the faking bar applied outside the rule: not a step of the rule
+                continue
             key = (item["group"], item["code"])
             step = steps.get(key)
             if step is None:

@@ -286,6 +286,9 @@ def test_a_barred_secretary_is_never_eligible_even_when_the_rule_forgets_the_bar
         barred = StarResult.objects.get(member=secretary)
         assert (barred.eligible, barred.failed) == (False, ["not_barred"])
         assert StarResult.objects.get(member=plain).eligible is True
+        # The funnel shows the county's rule: the bar applied outside it is not a step.
+        total, steps = selectors.star_funnel(year=world.year)
+        assert (total, [(s.code, s.holds, s.remaining) for s in steps]) == (2, [("tier", 2, 2)])
 
 
 def test_rank_condition_uses_the_branch_top_share(world, in_township):
