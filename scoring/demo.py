@@ -80,6 +80,10 @@ TEMPLATE_ITEMS = [
      "bound_min": "3", "bound_max": "15", "applies_to": "all"},
     {"code": "XF05", "name": "建言献策被村“两委”采纳", "category": "vanguard", "points_min": "1", "points_max": "2",
      "bound_min": "1", "bound_max": "3", "yearly_cap": "6", "applies_to": "all", "may_disable": True},
+    # Honours (scoring.rewards): a verified honour's points by level (county honour template) come in here.
+    {"code": "RY01", "name": "获得荣誉表彰（按荣誉层级计分）", "category": "vanguard", "points_min": "1", "points_max": "10",
+     "bound_min": "1", "bound_max": "10", "applies_to": "all",
+     "description": "村级1分、乡镇级2分、县级4分、市级6分、省级10分，以荣誉证书为凭，经镇党建办核实。"},
     # 违纪扣分
     {"code": "WJ01", "name": "无故缺席组织生活", "category": "discipline", "points_min": "-3", "points_max": "-1",
      "bound_min": "-5", "bound_max": "-1", "applies_to": "all"},

@@ -22,6 +22,7 @@ urlpatterns = [
     path("scoring/", include("scoring.county.api_urls")),
     path("oversight/", include("scoring.tips.county.api_urls")),
     path("staffing/recruitment/", include("staffing.recruitment.county.api_urls")),
+    path("rewards/", include("scoring.rewards.county.api_urls")),
     path("staffing/", include("staffing.clerks.county_api_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_api_urls")),
     path("staffing/career/", include("staffing.county.api_urls")),

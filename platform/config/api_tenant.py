@@ -30,6 +30,7 @@ urlpatterns = [
     path("duties/", include("scoring.duties.api_urls")),
     path("oversight/", include("scoring.oversight.api_urls")),
     path("meetings/", include("scoring.meetings.api_urls")),
+    path("rewards/", include("scoring.rewards.api_urls")),
     path("staffing/recruitment/", include("staffing.recruitment.api_urls")),
     path("staffing/career/", include("staffing.county.tenant_api_urls")),
     path("staffing/", include("staffing.clerks.api_urls")),

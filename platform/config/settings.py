@@ -55,6 +55,7 @@ SHARED_APPS = [
     "scoring.county",
     "scoring.tips.county",
     "scoring.dues.county",
+    "scoring.rewards.county",
     "staffing.county",
     "staffing.recruitment.county",
 ]
@@ -72,6 +73,7 @@ TENANT_APPS = [
     "scoring.reports",
     "scoring.dues",
     "scoring.duties",
+    "scoring.rewards",
     "staffing.clerks",
     "staffing.recruitment",
     "staffing.appraisal",
@@ -339,6 +341,7 @@ DEMO_STEPS = [
     "scoring.demo.demo_step",
     "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
+    "scoring.rewards.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
     "scoring.meetings.demo.demo_step",
     "scoring.reports.demo.demo_step",

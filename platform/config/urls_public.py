@@ -21,6 +21,7 @@ urlpatterns = [
     path("oversight/signals/", include("scoring.favouritism.county_urls")),
     path("oversight/tips/", include("scoring.tips.county.urls")),
     path("dues/policy/", include("scoring.dues.county.urls")),
+    path("rewards/", include("scoring.rewards.county.urls")),
     path("oversight/", include("scoring.oversight.county_urls")),
     path("staffing/pay/", include("staffing.appraisal.county_urls")),
     path("staffing/career/", include("staffing.county.urls")),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("scoring.reports.urls")),
     path("dues/", include("scoring.dues.urls")),
     path("duties/", include("scoring.duties.urls")),
+    path("rewards/", include("scoring.rewards.urls")),
     path("oversight/", include("scoring.oversight.urls")),
     path("staffing/", include("staffing.recruitment.urls")),
     path("staffing/", include("staffing.appraisal.urls")),

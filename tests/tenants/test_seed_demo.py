@@ -110,6 +110,8 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
                               .values_list("action", flat=True))
         # staffing.appraisal: 2 periods, 2 clerks appraised in each, 2 pay sheets, the first approved
         pay_audit = sorted(AuditEvent.objects.filter(action__regex=r"^(appraisal\.|pay\.)").values_list("action", flat=True))
+        # scoring.rewards: honours entered, verified or rejected, the evaluation, the 七一 shortlist made and submitted
+        rewards_audit = AuditEvent.objects.filter(action__regex=r"^(honour|star|shortlist)\.").count()
         # scoring.reports and scoring.dues (their demo steps are checked in tests/scoring/test_away_demo.py)
         away_audit = AuditEvent.objects.filter(action__regex=r"^(report|dues)\.").count()
         # staffing.county: clerk1 proposed for an established post and rejected; another clerk proposed for removal
@@ -134,15 +136,18 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         "townships": 1,
         "users": 13, "roles": 13,  # + the recruited clerks (township and county-wide round), 2 members away
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
-        # policy, template (create, 17 items, publish)
+        # policy, template (create, 18 items, publish)
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
         # + the county-wide round: open, 3 applications and 3 scores, publish, a decline, the next offered,
         # the hire (user.create, offer_accept), close
         # + the career proposals (2) and the county's decision on one (staffing.county)
         # + the county's dues rule (scoring.dues)
-        "public_audit": 20 + 1 + 1 + 17 + 1 + 1 + 1 + 13 + 3 + 1,
+        # + the honour template and two Party-member Star rule versions (scoring.rewards; the shortlist's
+        # submission is audited in the township, which submits it)
+        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 13 + 3 + 1 + 3,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
-        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit) + away_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
+        "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit) + away_audit
+        + rewards_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
     }
     assert _counts(in_township, before) == first
     assert "created nothing (already complete)" in second_output
@@ -154,7 +159,7 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
     with in_township(Township.objects.get(code="qingshi")):
         assert Clerk.objects.get(pk=hire.clerk_id).user_id == User.objects.get(username="recruit_county").pk
     assert "members 20" in first_output
-    assert "template items 17" in first_output
+    assert "template items 18" in first_output
     assert "Demo logins (password: demo12345)" in first_output
 
     township = Township.objects.get(code="qingshi")
@@ -289,8 +294,10 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
             months_to_close += plan.months_to_close
         # Corrections proposed by the demo's spot checks (scoring.oversight) and substantiated tip
         # (scoring.tips) are not the plan's entries, nor are those proposed by accepted reports of
-        # members away (scoring.reports); each is checked in its own test.
+        # members away (scoring.reports) or by verified honours (scoring.rewards); each is checked in
+        # its own test.
         entries = list(Entry.objects.filter(corrects__isnull=True).exclude(source__startswith="report:")
+                       .exclude(source__startswith="honour:")
                        .order_by("pk").prefetch_related("reviews", "evidence"))
         assert len(entries) == len(recorded)
         posted = rejected = 0
@@ -323,7 +330,9 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
                 posted += 1
             else:
                 assert entry.status in (Entry.Status.IN_REVIEW, Entry.Status.AWAITING_LATE_APPROVAL)
-        assert LedgerEntry.objects.filter(kind="adjustment").exclude(entry__source__startswith="report:").count() == posted
+        honours = LedgerEntry.objects.filter(kind="adjustment", entry__source__startswith="honour:").count()
+        assert LedgerEntry.objects.filter(kind="adjustment").exclude(entry__source__startswith="report:").count() \
+            == posted + honours
 
         # Months closed in order on the 6th of the next month (or now), sealed with the county.
         closes = list(MonthClose.objects.order_by("year", "month"))
@@ -338,7 +347,7 @@ def test_small_seed_scores_the_year_so_far_as_it_would_have_happened(
         result = ledger_verify(check_files=True)
         corrections = LedgerEntry.objects.filter(kind="correction").count()
         from_reports = LedgerEntry.objects.filter(entry__source__startswith="report:").count()
-        assert (result.ok, result.checked) == (True, active + posted + corrections + from_reports)
+        assert (result.ok, result.checked) == (True, active + posted + corrections + from_reports + honours)
     seals = list(LedgerSeal.objects.filter(township=township).order_by("year", "month")
                  .values_list("year", "month", "head_hash"))
     assert seals == [(c.year, c.month, c.head_hash) for c in closes]

@@ -1,0 +1,154 @@
+"""Writes of the county's rewards part (public schema): the honour template of a year, Party-member
+Star rule versions (never changed: a change is a new version), and a township's submitted shortlist.
+
+The county admin sets the template and the rule; `shortlist_receive` is called by the township's
+`shortlist_submit` in its own transaction (the public tables are reachable from every schema)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record, snapshot
+from common import clock
+from common.errors import Conflict, DomainError, full_clean_or_raise
+from scoring.rewards.choices import LEVEL_ORDER, Condition, Tier
+from scoring.rewards.county.models import (
+    HonourKind,
+    HonourTemplate,
+    StarCondition,
+    StarRuleVersion,
+    SubmittedCandidate,
+    SubmittedShortlist,
+)
+
+KINDS_REQUIRED = _("List at least one kind of honour (code and name).")
+KIND_DUPLICATE = _("Honour kind codes must be unique: %(code)s")
+CONDITIONS_REQUIRED = _("A rule needs at least one condition.")
+CONDITION_UNKNOWN = _("Unknown condition: %(code)s")
+CONDITION_PARAMETER = _("Condition %(code)s needs %(what)s.")
+NOTE_REQUIRED = _("Say what changed and why (the note is kept with the version).")
+ALREADY_SUBMITTED = _("This township has already submitted its shortlist for that award and year.")
+
+TEMPLATE_FIELDS = ["rule_code", "village_points", "township_points", "county_points", "city_points",
+                   "province_points", "one_star", "two_star", "three_star", "four_star", "five_star", "outstanding",
+                   "veto_tier_cap", "shortlist_size"]
+
+
+@transaction.atomic
+def honour_template_set(*, actor, year: int, kinds: list[tuple[str, str]], **values) -> HonourTemplate:
+    """Create or change the honour template of `year`: the values of TEMPLATE_FIELDS given and the full
+    list of kinds (code, name), which replaces the previous list."""
+    template = HonourTemplate.objects.select_for_update().filter(year=year).first()
+    before = snapshot(template) if template else None
+    template = template or HonourTemplate(year=year)
+    for name, value in values.items():
+        if name not in TEMPLATE_FIELDS:
+            raise DomainError(_("Unknown setting: %(name)s") % {"name": name})
+        setattr(template, name, value)
+    full_clean_or_raise(template)
+    kinds = [(str(code).strip(), str(name).strip()) for code, name in kinds if str(code).strip()]
+    if not kinds:
+        raise DomainError(KINDS_REQUIRED, field_errors={"kinds": [KINDS_REQUIRED]})
+    seen = set()
+    for code, _name in kinds:
+        if code in seen:
+            raise DomainError(KIND_DUPLICATE % {"code": code}, field_errors={"kinds": [KIND_DUPLICATE % {"code": code}]})
+        seen.add(code)
+    template.save()
+    template.kinds.all().delete()
+    for position, (code, name) in enumerate(kinds):
+        kind = HonourKind(template=template, code=code, name=name or code, sort_order=position)
+        full_clean_or_raise(kind)
+        kind.save()
+    audit_record(actor=actor, action="honour_template.set", instance=template, before=before,
+                 after={**snapshot(template), "kinds": kinds})
+    return template
+
+
+def _decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _condition(item: dict, position: int) -> StarCondition:
+    code = item.get("code", "")
+    if code not in Condition.values:
+        message = CONDITION_UNKNOWN % {"code": code}
+        raise DomainError(message, field_errors={"conditions": [message]})
+
+    def need(what):
+        message = CONDITION_PARAMETER % {"code": code, "what": what}
+        return DomainError(message, field_errors={"conditions": [message]})
+
+    condition = StarCondition(group=int(item.get("group") or 1), code=code, sort_order=position,
+                              kinds=[str(k).strip() for k in item.get("kinds") or [] if str(k).strip()],
+                              min_level=item.get("min_level") or "")
+    if code == Condition.HONOURS:
+        condition.min_count = int(item.get("min_count") or 1)
+        if condition.min_level and condition.min_level not in LEVEL_ORDER:
+            raise need(_("a known level"))
+    elif code == Condition.TIER:
+        if item.get("min_tier") in (None, "") or int(item["min_tier"]) not in Tier.values:
+            raise need(_("a tier"))
+        condition.min_tier = int(item["min_tier"])
+    elif code == Condition.RANK_TOP:
+        share = _decimal(item.get("top_percent"))
+        if share is None or not Decimal("0") < share <= Decimal("100"):
+            raise need(_("a share between 0 and 100"))
+        condition.top_percent = share
+    return condition
+
+
+@transaction.atomic
+def star_rule_version_create(*, actor, year: int, conditions: list[dict], note: str) -> StarRuleVersion:
+    """A new version of the Party-member Star rule for `year` (the latest version is the year's rule).
+
+    `conditions`: dicts with `code` (a `Condition`), `group` (default 1; groups are ORed, conditions
+    in a group ANDed) and the code's parameters: `min_count`, `kinds`, `min_level` (honours),
+    `min_tier` (tier), `top_percent` (rank_top)."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(NOTE_REQUIRED, field_errors={"note": [NOTE_REQUIRED]})
+    if not conditions:
+        raise DomainError(CONDITIONS_REQUIRED, field_errors={"conditions": [CONDITIONS_REQUIRED]})
+    built = [_condition(item, position) for position, item in enumerate(conditions)]
+    # Serialise versions of one year: the template row of the year is not required, so lock by year.
+    StarRuleVersion.objects.select_for_update().filter(year=year).exists()
+    number = (StarRuleVersion.objects.filter(year=year).aggregate(n=Max("version"))["n"] or 0) + 1
+    version = StarRuleVersion(year=year, version=number, note=note, created_at=clock.now(),
+                              created_by_id=getattr(actor, "pk", None))
+    full_clean_or_raise(version)
+    version.save()
+    for condition in built:
+        condition.rule_version = version
+        full_clean_or_raise(condition)
+    StarCondition.objects.bulk_create(built)
+    audit_record(actor=actor, action="star_rule.version_create", instance=version,
+                 after={**snapshot(version), "conditions": [snapshot(c, fields=["group", "code", "min_count", "kinds",
+                                                                                 "min_level", "min_tier"]) for c in built]})
+    return version
+
+
+@transaction.atomic
+def shortlist_receive(*, actor, township, kind: str, year: int, local_id: int,
+                      candidates: list[dict]) -> SubmittedShortlist:
+    """Store the township's submitted shortlist in the public schema (once; locked afterwards)."""
+    if SubmittedShortlist.objects.filter(township=township, kind=kind, year=year).exists():
+        raise Conflict(ALREADY_SUBMITTED)
+    copy = SubmittedShortlist(township=township, kind=kind, year=year, local_id=local_id, submitted_at=clock.now(),
+                              submitted_by_id=getattr(actor, "pk", None))
+    full_clean_or_raise(copy)
+    copy.save()
+    rows = [SubmittedCandidate(shortlist=copy, position=position, **candidate)
+            for position, candidate in enumerate(candidates, start=1)]
+    SubmittedCandidate.objects.bulk_create(rows)
+    audit_record(actor=actor, action="shortlist.received", instance=copy,
+                 after={**snapshot(copy), "candidates": [c["member_id"] for c in candidates]})
+    return copy
