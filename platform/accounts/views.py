@@ -23,8 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from accounts import services
-from accounts.forms import LoginForm, PasswordChangeForm, RoleAssignForm
+from accounts import recovery, services
+from accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetCodeForm,
+    PasswordResetLinkForm,
+    PasswordResetRequestForm,
+    RoleAssignForm,
+)
 from accounts.models import Role, RoleAssignment, User
 from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
@@ -221,3 +228,79 @@ def password_change(request):
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- forgotten password (accounts.recovery) ---------------------------------------------------------
+PASSWORD_RESET_DONE = _("Your password has been reset. Log in with the new one.")
+_RESET_IDENTIFIER = "password_reset_identifier"
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def password_reset_request(request):
+    """Ask for a reset link (e-mail) or code (SMS). The answer never says whether the account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            identifier = form.cleaned_data["identifier"].strip()
+            try:
+                recovery.password_reset_request(request=request, identifier=identifier)
+            except DomainError as error:
+                apply_to_form(form, error)
+                status = 429 if error.code == "throttled" else 400
+            else:
+                request.session[_RESET_IDENTIFIER] = identifier
+                return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset_request.html", {"form": form}, status=status)
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+def password_reset_code(request):
+    """Enter the SMS code and a new password."""
+    form = PasswordResetCodeForm(request.POST or None,
+                                 initial={"identifier": request.session.get(_RESET_IDENTIFIER, "")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recovery.password_reset_by_code(request=request, identifier=data["identifier"], code=data["code"],
+                                                new_password=data["new_password"])
+            except DomainError as error:
+                apply_to_form(form, error)
+                status = 429 if error.code == "throttled" else 400
+            else:
+                request.session.pop(_RESET_IDENTIFIER, None)
+                messages.success(request, PASSWORD_RESET_DONE)
+                return redirect("accounts:login")
+    return _no_store(render(request, "accounts/password_reset_code.html", {"form": form}, status=status))
+
+
+def password_reset_confirm(request, uidb64, token):
+    """The e-mailed link: choose a new password."""
+    if recovery.reset_link_user(uidb64, token) is None:
+        return _no_store(render(request, "accounts/password_reset_confirm.html",
+                                {"invalid": recovery.RESET_LINK_INVALID}, status=400))
+    form = PasswordResetLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                recovery.password_reset_by_link(uidb64=uidb64, token=token,
+                                                new_password=form.cleaned_data["new_password"])
+            except DomainError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, PASSWORD_RESET_DONE)
+                return redirect("accounts:login")
+    return _no_store(render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status))
