@@ -179,3 +179,19 @@ class PasswordResetCodeForm(_NewPasswordForm):
     code = forms.CharField(label=_("Code from the SMS"), max_length=12,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     field_order = ["identifier", "code", "new_password", "new_password_again"]
+
+
+# --- member accounts in bulk ----------------------------------------------------------------------
+class MemberAccountsForm(forms.Form):
+    """A branch; optionally some of its members (none ticked: every member without an account)."""
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label="—")
+    member_ids = forms.TypedMultipleChoiceField(
+        label=_("Members without an account"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none to create accounts for every member of the branch who has none."),
+    )
+
+    def __init__(self, *args, branches, member_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        self.fields["member_ids"].choices = list(member_choices)

@@ -26,6 +26,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from accounts import recovery, services
 from accounts.forms import (
     LoginForm,
+    MemberAccountsForm,
     PasswordChangeForm,
     PasswordResetCodeForm,
     PasswordResetLinkForm,
@@ -33,6 +34,8 @@ from accounts.forms import (
     RoleAssignForm,
 )
 from accounts.models import Role, RoleAssignment, User
+from accounts.selectors import member_ids_with_account
+from common import clock
 from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation.selectors import branch_scope, member_list, member_scope, village_scope
@@ -304,3 +307,47 @@ def password_reset_confirm(request, uidb64, token):
                 messages.success(request, PASSWORD_RESET_DONE)
                 return redirect("accounts:login")
     return _no_store(render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status))
+
+
+# --- member accounts in bulk ------------------------------------------------------------------------
+MEMBER_ACCOUNTS_NONE = _("Every chosen member already has an account: nothing was created.")
+
+
+def _member_accounts_form(request, data=None):
+    access = request.access
+    branch_id = (data or request.GET).get("branch")
+    members = []
+    if branch_id and str(branch_id).isdigit():
+        members = list(member_list(access=access, filters={"branch": branch_id, "status": "active"}))
+    have = member_ids_with_account(township=request.tenant, member_ids=[m.pk for m in members])
+    form = MemberAccountsForm(data, initial={"branch": branch_id}, branches=branch_scope(access).order_by("name"),
+                              member_choices=[(m.pk, m.name) for m in members if m.pk not in have])
+    return form, members, have
+
+
+@people_manager_required
+def member_accounts(request):
+    """The office creates member accounts for a branch and sees their initial passwords once."""
+    form, members, have = _member_accounts_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with schema_context(get_public_schema_name()):
+                result = services.member_accounts_create(
+                    actor=request.user, township=request.tenant, branch_id=data["branch"].pk,
+                    member_ids=data["member_ids"] or None,
+                )
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            if not result.created:
+                messages.info(request, MEMBER_ACCOUNTS_NONE)
+                return redirect(f"{reverse('people:member_accounts')}?branch={data['branch'].pk}")
+            # Shown once, in this answer only: never stored, never cached.
+            response = render(request, "accounts/member_credentials.html", {
+                "result": result, "branch": data["branch"], "now": clock.now()})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/member_accounts.html", {
+        "form": form, "members": members, "have": have,
+    }, status=400 if request.method == "POST" else 200)
