@@ -70,7 +70,7 @@ def user_create(
 
 GENERATED_PASSWORD_ITERATIONS = 50_000
 # No 0/O, 1/l/I: read from a printed sheet and typed on a phone.
-_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet
 
 
 def initial_password_generate(length: int = 12) -> str:
