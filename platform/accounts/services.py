@@ -168,6 +168,31 @@ def role_assign(
     return assignment
 
 
+USER_NOT_FOUND = _("No user with this username. Give a password to create one.")
+USER_EXISTS_NO_PASSWORD = _("This user already exists: give no password to give them the role.")
+
+
+@transaction.atomic
+def role_give(
+    *, actor, township, username: str, role: str, password: str = "", full_name: str = "", phone: str = "",
+    village_ids: list[int] | None = None, branch_id: int | None = None, member_id: int | None = None,
+) -> RoleAssignment:
+    """The people page's "give a role": to an existing user (no password), or to a new user created
+    at once with an initial password. One transaction: a refused role creates no user."""
+    username = (username or "").strip()
+    existing = User.objects.filter(username__iexact=username).first()
+    if password:
+        if existing is not None:
+            raise DomainError(USER_EXISTS_NO_PASSWORD, field_errors={"password": [USER_EXISTS_NO_PASSWORD]})
+        user = user_create(actor=actor, username=username, password=password, full_name=full_name, phone=phone)
+    elif existing is None:
+        raise DomainError(USER_NOT_FOUND, code="not_found", field_errors={"username": [USER_NOT_FOUND]})
+    else:
+        user = existing
+    return role_assign(actor=actor, user=user, role=role, township=township, village_ids=village_ids,
+                       branch_id=branch_id, member_id=member_id)
+
+
 @transaction.atomic
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     before = snapshot(assignment)

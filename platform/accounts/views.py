@@ -15,7 +15,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,21 +143,17 @@ def role_assign_view(request):
         try:
             # Users and roles live in the public schema; so does their audit trail. Creating the
             # user and giving the role is one transaction: a refused role creates no user.
-            with transaction.atomic(), schema_context(get_public_schema_name()):
-                if data["password"]:
-                    user = services.user_create(
-                        actor=request.user, username=data["username"], password=data["password"],
-                        full_name=data["full_name"], phone=data["phone"],
-                    )
-                else:
-                    user = User.objects.get(username__iexact=data["username"].strip())
-                assignment = services.role_assign(
-                    actor=request.user, user=user, role=data["role"], township=request.tenant, **form.scope,
+            with schema_context(get_public_schema_name()):
+                assignment = services.role_give(
+                    actor=request.user, township=request.tenant, username=data["username"],
+                    password=data["password"], full_name=data["full_name"], phone=data["phone"],
+                    role=data["role"], **form.scope,
                 )
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            messages.success(request, ROLE_ASSIGNED % {"role": assignment.get_role_display(), "user": user})
+            messages.success(request, ROLE_ASSIGNED % {"role": assignment.get_role_display(),
+                                                       "user": assignment.user})
             return redirect("people:list")
     return render(request, "accounts/role_assign.html", {"form": form})
 
