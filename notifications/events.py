@@ -35,6 +35,9 @@ class EventType:
     channels: tuple[str, ...]
     reminder: bool = False
     link: str = ""
+    # Urgent (a password reset): sent at once, never held for quiet hours or a digest; only on
+    # the event's own channels, and only where the recipient has an address for the channel.
+    urgent: bool = False
 
 
 # The foundation's own events (townships, accounts, roster imports). A domain app registers its
@@ -63,6 +66,7 @@ event_register(
     EventType("township.provisioned", _("Township ready"), (IN_APP, EMAIL)),
     EventType("township.provisioning_failed", _("Township provisioning failed"), (IN_APP, EMAIL, SMS)),
     EventType("account.created", _("Account created"), (IN_APP, EMAIL)),
+    EventType("account.password_reset", _("Password reset"), (EMAIL, SMS), urgent=True),
     EventType("roster.import_finished", _("Roster import finished"), (IN_APP, EMAIL)),
     EventType("roster.import_failed", _("Roster import failed"), (IN_APP, EMAIL)),
 )

@@ -55,8 +55,9 @@ class PreferenceForm(forms.Form):
             initial[_event_field(code)] = list(chosen.get(code, event.channels))
         super().__init__(*args, initial=initial, **kwargs)
         for code, event in EVENTS.items():
+            choices = [c for c in CHANNEL_CHOICES if not event.urgent or c[0] in event.channels]
             self.fields[_event_field(code)] = forms.MultipleChoiceField(
-                label=event.label, required=False, choices=CHANNEL_CHOICES, widget=forms.CheckboxSelectMultiple,
+                label=event.label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple,
             )
 
     def general_fields(self):

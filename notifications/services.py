@@ -23,6 +23,7 @@ from django_tenants.utils import get_public_schema_name
 from accounts.models import Role, RoleAssignment
 from audit.services import audit_record, snapshot
 from common import clock
+from common.announce import secret_context
 from common.errors import Conflict, DomainError, NotFound, full_clean_or_raise
 from notifications import channels as channel_impl
 from notifications.channels import PermanentDeliveryError, TransientDeliveryError
@@ -74,10 +75,15 @@ def retry_delay(attempts: int) -> int:
     return min(30 * 2 ** max(attempts - 1, 0), 3600)
 
 
-def _channels_for(preference: Preference, event: str) -> list[str]:
+def _channels_for(preference: Preference, event: str, user=None) -> list[str]:
+    event_type = event_get(event)
     chosen = (preference.channels or {}).get(event)
     if chosen is None:
-        chosen = event_get(event).channels
+        chosen = event_type.channels
+    if event_type.urgent:
+        # Only the event's own channels, and only those the person can be reached on.
+        reachable = {EMAIL: bool(getattr(user, "email", "")), SMS: bool(getattr(user, "phone", ""))}
+        return [c for c in CHANNELS if c in chosen and c in event_type.channels and reachable.get(c)]
     return [c for c in CHANNELS if c in chosen]
 
 
@@ -144,9 +150,12 @@ def notify(*, event: str, recipients: Iterable, context: dict, township=None, ac
         if not user.is_active:
             continue
         preference = preferences.get(user.pk) or Preference(user=user)
-        for channel in _channels_for(preference, event):
+        urgent = event_get(event).urgent
+        for channel in _channels_for(preference, event, user):
             delivery = Delivery(notification=notification, recipient=user, channel=channel, enqueued_at=now)
-            if channel == EMAIL and preference.daily_digest:
+            if urgent:
+                pass  # sent at once: neither digest nor quiet hours
+            elif channel == EMAIL and preference.daily_digest:
                 delivery.state = Delivery.State.DIGEST
             elif channel == SMS and (until := quiet_hours_end(preference=preference, zone=zone, now=now)):
                 delivery.state = Delivery.State.HELD
@@ -164,10 +173,10 @@ def _send(delivery: Delivery) -> None:
     user = delivery.recipient
     if delivery.channel == IN_APP:
         return  # the row is the inbox item; being here marks it delivered
-    subject, body = render_message(
-        event=delivery.notification.event, language=user.language,
-        context=message_context(delivery.notification, user),
-    )
+    event = delivery.notification.event
+    context = message_context(delivery.notification, user)
+    context.update(secret_context(event=event, recipient=user, channel=delivery.channel, context=context))
+    subject, body = render_message(event=event, language=user.language, context=context)
     if delivery.channel == EMAIL:
         channel_impl.email_send(address=user.email, subject=subject, body=body)
     elif delivery.channel == SMS:
@@ -197,7 +206,7 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> str:
             return delivery.state
         if delivery.state == Delivery.State.HELD and delivery.not_before and delivery.not_before > now:
             return delivery.state
-        if delivery.channel == SMS:
+        if delivery.channel == SMS and not event_get(delivery.notification.event).urgent:
             preference = preference_get(user=delivery.recipient)
             until = quiet_hours_end(preference=preference, zone=_zone(delivery.notification.township), now=now)
             if until:

@@ -10,6 +10,10 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from accounts.backends import account_failure_recorded, account_failures_forget
+        from accounts.recovery import EVENT, reset_secret
+        from common.announce import secret_context_register
+
+        secret_context_register(EVENT, reset_secret)
 
         def failed(sender, credentials, request=None, **kwargs):
             account_failure_recorded(str((credentials or {}).get("username") or ""))

@@ -140,3 +140,58 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password_again") != data.get("new_password"):
             self.add_error("new_password_again", _("The two new passwords differ."))
         return data
+
+
+# --- forgotten password --------------------------------------------------------------------------
+_NEW_PASSWORD_HELP = _("At least 8 characters, not only digits, not a common password.")
+PASSWORDS_DIFFER = _("The two new passwords differ.")
+
+
+class PasswordResetRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Username, e-mail address or mobile phone number"), max_length=150,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username", "spellcheck": "false"}),
+    )
+
+
+class _NewPasswordForm(forms.Form):
+    new_password = forms.CharField(label=_("New password"), strip=False, help_text=_NEW_PASSWORD_HELP,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password_again = forms.CharField(label=_("New password again"), strip=False,
+                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password_again") != data.get("new_password"):
+            self.add_error("new_password_again", PASSWORDS_DIFFER)
+        return data
+
+
+class PasswordResetLinkForm(_NewPasswordForm):
+    pass
+
+
+class PasswordResetCodeForm(_NewPasswordForm):
+    identifier = forms.CharField(
+        label=_("Username or mobile phone number"), max_length=150,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username", "spellcheck": "false"}),
+    )
+    code = forms.CharField(label=_("Code from the SMS"), max_length=12,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    field_order = ["identifier", "code", "new_password", "new_password_again"]
+
+
+# --- member accounts in bulk ----------------------------------------------------------------------
+class MemberAccountsForm(forms.Form):
+    """A branch; optionally some of its members (none ticked: every member without an account)."""
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label="—")
+    member_ids = forms.TypedMultipleChoiceField(
+        label=_("Members without an account"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none to create accounts for every member of the branch who has none."),
+    )
+
+    def __init__(self, *args, branches, member_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        self.fields["member_ids"].choices = list(member_choices)

@@ -76,3 +76,26 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()} {self.township or ''}"
+
+
+class PasswordResetCode(models.Model):
+    """A code sent by SMS to reset a forgotten password (`accounts.recovery`).
+
+    Only a keyed hash of the code is kept (HMAC with the secret key and a per-row salt: six digits
+    are too few for a plain hash). A code is used once, expires, and dies after a few wrong tries.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes")
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="reset_code_user_live")]
+        verbose_name = _("password reset code")
+
+    def __str__(self) -> str:
+        return f"reset code of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
@@ -18,6 +20,7 @@ from accounts.models import (
     RoleAssignment,
     User,
 )
+from accounts.selectors import member_ids_with_account
 from audit.services import audit_record, snapshot
 from common import clock
 from common.announce import announce
@@ -35,10 +38,15 @@ ROLE_NEEDS_TOWNSHIP = _("This role belongs to a township.")
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, full_name: str = "", phone: str = "", email: str = "",
-    language: str = "zh-hans", initial_password: bool = True,
+    language: str = "zh-hans", initial_password: bool = True, generated: bool = False,
 ) -> User:
     """A new account. Its password is an initial one the person must change at first login,
-    unless `initial_password=False` (the demo's well-known accounts)."""
+    unless `initial_password=False` (the demo's well-known accounts).
+
+    `generated=True`: the product drew the password (`initial_password_generate`, about 71 bits
+    of entropy). Key stretching exists for passwords people choose; for these it is reduced
+    (`GENERATED_PASSWORD_ITERATIONS`), so a branch's accounts are made in seconds, not minutes,
+    and Django rehashes at full strength when the person logs in and chooses their own."""
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(USERNAME_TAKEN, field_errors={"username": [USERNAME_TAKEN]})
@@ -48,13 +56,39 @@ def user_create(
         validate_password(password, user)
     except ValidationError as exc:
         raise DomainError(exc.messages[0], field_errors={"password": exc.messages}) from exc
-    user.set_password(password)
+    if generated:
+        _set_generated_password(user, password)
+    else:
+        user.set_password(password)
     full_clean_or_raise(user)
     user.save()
     audit_record(actor=actor, action="user.create", instance=user,
                  after=snapshot(user, fields=["username", "full_name", "phone", "email", "language"]))
     announce(event="account.created", recipients=[user], context={"username": user.username}, actor=actor)
     return user
+
+
+GENERATED_PASSWORD_ITERATIONS = 50_000
+# No 0/O, 1/l/I: read from a printed sheet and typed on a phone.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet
+
+
+def initial_password_generate(length: int = 12) -> str:
+    """A random initial password with letters and digits (passes the password validators)."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def _set_generated_password(user: User, password: str) -> None:
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
+
+    hasher = get_hasher("default")
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        user.password = hasher.encode(password, hasher.salt(), iterations=GENERATED_PASSWORD_ITERATIONS)
+    else:
+        user.set_password(password)
 
 
 PASSWORD_OLD_WRONG = _("Your current password is not correct.")
@@ -132,6 +166,31 @@ def role_assign(
     assignment.save()
     audit_record(actor=actor, action="role.assign", instance=assignment, before=before, after=snapshot(assignment))
     return assignment
+
+
+USER_NOT_FOUND = _("No user with this username. Give a password to create one.")
+USER_EXISTS_NO_PASSWORD = _("This user already exists: give no password to give them the role.")
+
+
+@transaction.atomic
+def role_give(
+    *, actor, township, username: str, role: str, password: str = "", full_name: str = "", phone: str = "",
+    village_ids: list[int] | None = None, branch_id: int | None = None, member_id: int | None = None,
+) -> RoleAssignment:
+    """The people page's "give a role": to an existing user (no password), or to a new user created
+    at once with an initial password. One transaction: a refused role creates no user."""
+    username = (username or "").strip()
+    existing = User.objects.filter(username__iexact=username).first()
+    if password:
+        if existing is not None:
+            raise DomainError(USER_EXISTS_NO_PASSWORD, field_errors={"password": [USER_EXISTS_NO_PASSWORD]})
+        user = user_create(actor=actor, username=username, password=password, full_name=full_name, phone=phone)
+    elif existing is None:
+        raise DomainError(USER_NOT_FOUND, code="not_found", field_errors={"username": [USER_NOT_FOUND]})
+    else:
+        user = existing
+    return role_assign(actor=actor, user=user, role=role, township=township, village_ids=village_ids,
+                       branch_id=branch_id, member_id=member_id)
 
 
 @transaction.atomic
@@ -229,3 +288,81 @@ def user_language_set(*, user, language: str) -> User:
     audit_record(actor=user, action="user.language_set", instance=user, before={"language": before},
                  after={"language": language})
     return user
+
+
+# --- member accounts in bulk ------------------------------------------------------------------------
+BULK_NEEDS_SELECTION = _("Choose a branch or members.")
+BULK_UNKNOWN_MEMBERS = _("Some chosen members do not exist in this township or are not active.")
+
+
+@dataclass(frozen=True)
+class InitialCredential:
+    """One new member account, to be printed once: the password is never stored in clear."""
+
+    member_id: int
+    member_name: str
+    branch_name: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class MemberAccountsResult:
+    created: list[InitialCredential]
+    already: int
+
+
+def member_username(*, township, member_id: int) -> str:
+    """The username rule for member accounts: `<township code>-m<member id>` (unique in the
+    county, as member ids are per township), with `-2`, `-3` ... if someone already took it."""
+    base = f"{township.code}-m{member_id}"
+    taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
+    taken = {name.lower() for name in taken}
+    if base.lower() not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}".lower() in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+@transaction.atomic
+def member_accounts_create(
+    *, actor, township, branch_id: int | None = None, member_ids: list[int] | None = None,
+) -> MemberAccountsResult:
+    """Member-role accounts for the chosen members (or every active member of the branch) who
+    have none in this township: username by `member_username`, a random initial password the
+    person must change at first login, the member role scoped to their record. All or nothing;
+    members who already have an account are left alone (running it again creates nothing).
+    Audited per account and as one batch. Returns the credentials to print once."""
+    from tenants.organisation.models import Member
+
+    if not branch_id and not member_ids:
+        raise DomainError(BULK_NEEDS_SELECTION)
+    with connection.cursor() as cursor:  # one batch per township at a time: no duplicate accounts
+        cursor.execute("SELECT pg_advisory_xact_lock(7303, %s)", [township.pk])
+    with tenant_context(township):
+        members = Member.objects.filter(status=Member.Status.ACTIVE).select_related("branch")
+        if branch_id:
+            members = members.filter(branch_id=branch_id)
+        if member_ids:
+            members = members.filter(pk__in=set(member_ids))
+        members = list(members.order_by("branch__name", "name", "pk"))
+    if member_ids and len(members) != len(set(member_ids)):
+        raise DomainError(BULK_UNKNOWN_MEMBERS)
+    have = member_ids_with_account(township=township, member_ids=[m.pk for m in members])
+    created = []
+    for member in members:
+        if member.pk in have:
+            continue
+        password = initial_password_generate()
+        user = user_create(actor=actor, username=member_username(township=township, member_id=member.pk),
+                           password=password, full_name=member.name, phone=member.phone, generated=True)
+        role_assign(actor=actor, user=user, role=Role.MEMBER, township=township, member_id=member.pk)
+        created.append(InitialCredential(member_id=member.pk, member_name=member.name,
+                                         branch_name=member.branch.name, username=user.username, password=password))
+    audit_record(actor=actor, action="member_accounts.create", object_type="townships.township",
+                 object_id=township.pk, object_repr=township.code,
+                 after={"branch_id": branch_id, "member_ids": sorted(set(member_ids or [])),
+                        "created": [c.username for c in created], "already": len(members) - len(created)})
+    return MemberAccountsResult(created=created, already=len(members) - len(created))

@@ -15,7 +15,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,9 +22,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from accounts import services
-from accounts.forms import LoginForm, PasswordChangeForm, RoleAssignForm
+from accounts import recovery, services
+from accounts.forms import (
+    LoginForm,
+    MemberAccountsForm,
+    PasswordChangeForm,
+    PasswordResetCodeForm,
+    PasswordResetLinkForm,
+    PasswordResetRequestForm,
+    RoleAssignForm,
+)
 from accounts.models import Role, RoleAssignment, User
+from accounts.selectors import member_ids_with_account
+from common import clock
 from common.decorators import access_required
 from common.errors import DomainError, apply_to_form
 from tenants.organisation.selectors import branch_scope, member_list, member_scope, village_scope
@@ -156,21 +165,17 @@ def role_assign_view(request):
         try:
             # Users and roles live in the public schema; so does their audit trail. Creating the
             # user and giving the role is one transaction: a refused role creates no user.
-            with transaction.atomic(), schema_context(get_public_schema_name()):
-                if data["password"]:
-                    user = services.user_create(
-                        actor=request.user, username=data["username"], password=data["password"],
-                        full_name=data["full_name"], phone=data["phone"],
-                    )
-                else:
-                    user = User.objects.get(username__iexact=data["username"].strip())
-                assignment = services.role_assign(
-                    actor=request.user, user=user, role=data["role"], township=request.tenant, **form.scope,
+            with schema_context(get_public_schema_name()):
+                assignment = services.role_give(
+                    actor=request.user, township=request.tenant, username=data["username"],
+                    password=data["password"], full_name=data["full_name"], phone=data["phone"],
+                    role=data["role"], **form.scope,
                 )
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            messages.success(request, ROLE_ASSIGNED % {"role": assignment.get_role_display(), "user": user})
+            messages.success(request, ROLE_ASSIGNED % {"role": assignment.get_role_display(),
+                                                       "user": assignment.user})
             return redirect("people:list")
     return render(request, "accounts/role_assign.html", {"form": form})
 
@@ -243,3 +248,123 @@ def password_change(request):
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- forgotten password (accounts.recovery) ---------------------------------------------------------
+PASSWORD_RESET_DONE = _("Your password has been reset. Log in with the new one.")
+_RESET_IDENTIFIER = "password_reset_identifier"
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def password_reset_request(request):
+    """Ask for a reset link (e-mail) or code (SMS). The answer never says whether the account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            identifier = form.cleaned_data["identifier"].strip()
+            try:
+                recovery.password_reset_request(request=request, identifier=identifier)
+            except DomainError as error:
+                apply_to_form(form, error)
+                status = 429 if error.code == "throttled" else 400
+            else:
+                request.session[_RESET_IDENTIFIER] = identifier
+                return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset_request.html", {"form": form}, status=status)
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+def password_reset_code(request):
+    """Enter the SMS code and a new password."""
+    form = PasswordResetCodeForm(request.POST or None,
+                                 initial={"identifier": request.session.get(_RESET_IDENTIFIER, "")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recovery.password_reset_by_code(request=request, identifier=data["identifier"], code=data["code"],
+                                                new_password=data["new_password"])
+            except DomainError as error:
+                apply_to_form(form, error)
+                status = 429 if error.code == "throttled" else 400
+            else:
+                request.session.pop(_RESET_IDENTIFIER, None)
+                messages.success(request, PASSWORD_RESET_DONE)
+                return redirect("accounts:login")
+    return _no_store(render(request, "accounts/password_reset_code.html", {"form": form}, status=status))
+
+
+def password_reset_confirm(request, uidb64, token):
+    """The e-mailed link: choose a new password."""
+    if recovery.reset_link_user(uidb64, token) is None:
+        return _no_store(render(request, "accounts/password_reset_confirm.html",
+                                {"invalid": recovery.RESET_LINK_INVALID}, status=400))
+    form = PasswordResetLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                recovery.password_reset_by_link(uidb64=uidb64, token=token,
+                                                new_password=form.cleaned_data["new_password"])
+            except DomainError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, PASSWORD_RESET_DONE)
+                return redirect("accounts:login")
+    return _no_store(render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status))
+
+
+# --- member accounts in bulk ------------------------------------------------------------------------
+MEMBER_ACCOUNTS_NONE = _("Every chosen member already has an account: nothing was created.")
+
+
+def _member_accounts_form(request, data=None):
+    access = request.access
+    branch_id = (data or request.GET).get("branch")
+    members = []
+    if branch_id and str(branch_id).isdigit():
+        members = list(member_list(access=access, filters={"branch": branch_id, "status": "active"}))
+    have = member_ids_with_account(township=request.tenant, member_ids=[m.pk for m in members])
+    form = MemberAccountsForm(data, initial={"branch": branch_id}, branches=branch_scope(access).order_by("name"),
+                              member_choices=[(m.pk, m.name) for m in members if m.pk not in have])
+    return form, members, have
+
+
+@people_manager_required
+def member_accounts(request):
+    """The office creates member accounts for a branch and sees their initial passwords once."""
+    form, members, have = _member_accounts_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with schema_context(get_public_schema_name()):
+                result = services.member_accounts_create(
+                    actor=request.user, township=request.tenant, branch_id=data["branch"].pk,
+                    member_ids=data["member_ids"] or None,
+                )
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            if not result.created:
+                messages.info(request, MEMBER_ACCOUNTS_NONE)
+                return redirect(f"{reverse('people:member_accounts')}?branch={data['branch'].pk}")
+            # Shown once, in this answer only: never stored, never cached.
+            response = render(request, "accounts/member_credentials.html", {
+                "result": result, "branch": data["branch"], "now": clock.now()})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/member_accounts.html", {
+        "form": form, "members": members, "have": have,
+    }, status=400 if request.method == "POST" else 200)

@@ -29,3 +29,25 @@ def announce(*, event: str, recipients: Iterable, context: dict, township=None, 
     if _announcer is None:
         raise ImproperlyConfigured("No announcer installed: is the notifications app in INSTALLED_APPS?")
     return _announcer(event=event, recipients=recipients, context=context, township=township, actor=actor)
+
+
+# --- secrets made at delivery time ------------------------------------------------------------------
+class SecretContext(Protocol):
+    def __call__(self, *, recipient, channel: str, context: dict) -> dict: ...
+
+
+_secret_context: dict[str, SecretContext] = {}
+
+
+def secret_context_register(event: str, provider: SecretContext) -> None:
+    """Let `provider` add context to `event`'s messages when each one is sent (e-mail, SMS).
+
+    For secrets (a password-reset link or code): they are made by the delivery itself, so they are
+    never stored in the outbox (the notification's context) nor shown in the in-app inbox.
+    """
+    _secret_context[event] = provider
+
+
+def secret_context(*, event: str, recipient, channel: str, context: dict) -> dict:
+    provider = _secret_context.get(event)
+    return provider(recipient=recipient, channel=channel, context=context) if provider else {}

@@ -72,3 +72,12 @@ def exception_handler(exc, context):
             code = codes if isinstance(codes, str) else code
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+def xlsx_schema_responses(errors: dict | None = None) -> dict:
+    """OpenAPI responses of an API view answering an .xlsx workbook (plus the JSON errors)."""
+    from drf_spectacular.types import OpenApiTypes
+
+    from common.excel import XLSX_CONTENT_TYPE
+
+    return {(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, **(errors or {})}

@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MePasswordView, MeTokenView, MeView, PersonTokenView
+from accounts.people_api import MemberAccountsView, RoleDetailView, RoleListView
 from audit.api import AuditEventViewSet
 from tenants.organisation.api import BranchViewSet, MemberViewSet, VillageViewSet
 
@@ -19,7 +20,11 @@ urlpatterns = [
     path("me/password/", MePasswordView.as_view(), name="me-password"),
     path("me/token/", MeTokenView.as_view(), name="me-token"),
     path("people/<int:user_id>/token/", PersonTokenView.as_view(), name="person-token"),
+    path("people/roles/", RoleListView.as_view(), name="people-roles"),
+    path("people/roles/<int:pk>/", RoleDetailView.as_view(), name="people-role"),
+    path("people/member-accounts/", MemberAccountsView.as_view(), name="people-member-accounts"),
     *router.urls,
+    path("roster/", include("tenants.organisation.roster_api_urls")),
     path("scoring/catalogue/", include("scoring.catalogue.api_urls")),
     path("scoring/periods/", include("scoring.periods.api_urls")),
     path("scoring/", include("scoring.ledger.api_urls")),

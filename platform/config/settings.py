@@ -183,6 +183,17 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 # API tokens expire this many days after they were issued (a new login issues a new one).
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+# Forgotten passwords (accounts.recovery): an e-mailed link (Django's PasswordResetTokenGenerator)
+# lives PASSWORD_RESET_TIMEOUT seconds; an SMS code PASSWORD_RESET_CODE_MINUTES and at most
+# PASSWORD_RESET_CODE_ATTEMPTS wrong tries. Requests are limited per address and per account.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
+PASSWORD_RESET_CODE_MINUTES = int(os.environ.get("PASSWORD_RESET_CODE_MINUTES", "15"))
+PASSWORD_RESET_CODE_ATTEMPTS = int(os.environ.get("PASSWORD_RESET_CODE_ATTEMPTS", "5"))
+PASSWORD_RESET_ADDRESS_LIMIT = int(os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "10"))  # per hour
+PASSWORD_RESET_ACCOUNT_LIMIT = int(os.environ.get("PASSWORD_RESET_ACCOUNT_LIMIT", "3"))  # messages per hour
+# The address of the product as people reach it, for links in e-mails ("https://dj.example.org");
+# empty: the address of the request that asked for the e-mail.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # --- i18n / time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -10,7 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
+from common.api import xlsx_schema_responses
+from common.errors import NotFound, PermissionDenied
+from common.excel import xlsx_response
 from scoring.oversight import selectors, services
+from scoring.oversight.exports import month_report_workbook
 from scoring.oversight.models import Check, CheckMember, Draw, Finding
 
 TAGS = ["oversight"]
@@ -179,3 +183,16 @@ class UnannouncedView(OversightAPIView):
         check = services.check_unannounced_open(actor=request.user, access=request.access,
                                                 village_id=data["village"], note=data.get("note", ""))
         return Response(CheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+
+class MonthReportExportView(OversightAPIView):
+    """The monthly spot-check report as Excel, as on the report page (township office, supervision)."""
+
+    @extend_schema(responses=xlsx_schema_responses(ERROR_RESPONSES), tags=TAGS,
+                   operation_id="oversight_month_report_export", summary="The month's spot-check report (.xlsx)")
+    def get(self, request, year: int, month: int):
+        if not services.can_run_checks(request.access):
+            raise PermissionDenied()
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise NotFound()
+        return xlsx_response(month_report_workbook(year=year, month=month), f"spot-checks-{year}-{month:02d}.xlsx")

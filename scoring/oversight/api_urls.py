@@ -12,4 +12,6 @@ urlpatterns = [
     path("checks/<int:pk>/", api.CheckDetailView.as_view(), name="oversight-check"),
     path("checks/<int:pk>/findings/", api.FindingCreateView.as_view(), name="oversight-findings"),
     path("checks/<int:pk>/complete/", api.CheckCompleteView.as_view(), name="oversight-check-complete"),
+    path("reports/<int:year>/<int:month>/export/", api.MonthReportExportView.as_view(),
+         name="oversight-month-report-export"),
 ]

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from common import clock
 from common.decorators import township_access_required
 from common.errors import DomainError, submit_form
+from common.excel import xlsx_response
 from scoring.oversight import forms, selectors, services
+from scoring.oversight.exports import month_report_workbook
 from scoring.oversight.models import Check, Draw
 from scoring.oversight.policy import policy_effective
 from tenants.organisation.models import Village
@@ -171,31 +173,14 @@ def check_unannounced(request):
     return render(request, "oversight/unannounced.html", {"form": form})
 
 
-REPORT_HEADERS = (_("Village"), _("Kind"), _("Status"), _("Due on"), _("Overdue"), _("Entries checked"),
-                  _("Discrepancies"))
-
-
 @runs_checks
 def report(request, year, month):
     if not 1 <= month <= 12:
         raise Http404
     data = selectors.month_report(year=year, month=month)
     if request.GET.get("format") == "xlsx":
-        from common.excel import ExportWorkbook
-
-        book = ExportWorkbook().sheet(f"{year}-{month:02d}", [str(h) for h in REPORT_HEADERS])
-        for row in data["checks"]:
-            c = row["check"]
-            book.append([f"{c.village.code} {c.village.name}", str(c.get_kind_display()), str(c.get_status_display()),
-                         c.due_on, str(_("yes")) if row["overdue"] else "", row["findings"], row["discrepancies"]])
-        for key, title in (("village", _("Villages")), ("branch", _("Branches")), ("scorer", _("Scorers"))):
-            book.sheet(str(title), [str(title), str(_("Entries checked")), str(_("Discrepancies")), "%"])
-            for r in data["results"][key]:
-                book.append([str(r["name"]), r["checked"], r["discrepancies"], r["rate"]])
-        response = HttpResponse(book.to_bytes(), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        response["Content-Disposition"] = f'attachment; filename="spot-checks-{year}-{month:02d}.xlsx"'
-        return response
+        return xlsx_response(month_report_workbook(year=year, month=month, data=data),
+                             f"spot-checks-{year}-{month:02d}.xlsx")
     return render(request, "oversight/report.html", {**data, "print": request.GET.get("print") == "1"})
 
 

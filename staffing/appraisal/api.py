@@ -9,8 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, ErrorSerializer, InTownship
-from common.errors import PermissionDenied
+from common.api import xlsx_schema_responses
+from common.errors import NotFound, PermissionDenied
+from common.excel import xlsx_response
 from staffing.appraisal import calc, selectors, services
+from staffing.appraisal.exports import pay_sheet_filename, pay_sheet_workbook
 from staffing.appraisal.models import Appraisal, PayLine, PaySheet
 
 TAGS = ["staffing"]
@@ -188,3 +191,14 @@ class PayLineCorrectView(AppraisalAPIView):
                                          allowance=data["allowance"], performance=data["performance"],
                                          note=data["note"])
         return Response(PayLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class PaySheetExportView(AppraisalAPIView):
+    @extend_schema(responses=xlsx_schema_responses(ERROR_RESPONSES), tags=TAGS,
+                   operation_id="staffing_pay_sheet_export", summary="A pay sheet as Excel (township office)")
+    def get(self, request, pk: int):
+        self._office()
+        sheet = selectors.sheet_scope(request.access).filter(pk=pk).first()
+        if sheet is None:
+            raise NotFound()
+        return xlsx_response(pay_sheet_workbook(sheet), pay_sheet_filename(sheet))

@@ -4,9 +4,8 @@ appraisals (every component, with a comment box) and pay slips, phone friendly."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -14,8 +13,9 @@ from accounts.models import Role
 from common import clock
 from common.decorators import township_access_required
 from common.errors import DomainError, submit_form
-from common.excel import ExportWorkbook
+from common.excel import xlsx_response
 from staffing.appraisal import calc, selectors, services
+from staffing.appraisal.exports import pay_sheet_filename, pay_sheet_workbook
 from staffing.appraisal.models import AppraisalPeriod, PaySheet
 from staffing.clerks.models import Clerk
 from staffing.county.models import pay_policy_get
@@ -122,16 +122,7 @@ def pay_sheet_view(request, pk):
 @office_required
 def pay_sheet_export(request, pk):
     sheet = _sheet(request, pk)
-    book = ExportWorkbook().sheet(f"{sheet.year}-{sheet.month:02d}", [
-        _g("Clerk"), _g("Grade"), _g("Coefficient"), _g("Base pay"), _g("Allowance"), _g("Performance pay"),
-        _g("Total"), _g("Social insurance (employee)"), _g("Corrects line"), _g("Note")])
-    for line in sheet.lines.select_related("clerk"):
-        book.append([line.clerk.name, line.grade, line.coefficient, line.base, line.allowance, line.performance,
-                     line.total, line.social_insurance, line.corrects_id, line.note])
-    response = HttpResponse(book.to_bytes(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="pay-{sheet.year}-{sheet.month:02d}.xlsx"'
-    return response
+    return xlsx_response(pay_sheet_workbook(sheet), pay_sheet_filename(sheet))
 
 
 @office_required
