@@ -9,6 +9,7 @@ only their own row. Writes need `access.runs_scoring` (township office), except 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,9 @@ def month_detail(request, year, month):
 
 
 # --- rankings -------------------------------------------------------------------------------------
+RANKING_PAGE_SIZE = 50
+
+
 @township_required
 def ranking_view(request):
     access = request.access
@@ -107,8 +111,24 @@ def ranking_view(request):
     if branch_id is not None and not branch_scope(access).filter(pk=branch_id).exists():
         raise Http404
     rows = selectors.ranking_for(access=access, scoring_year=year, branch_id=branch_id)
+    query = request.GET.get("q", "").strip()[:50]
+    if query:  # ranks stay township-wide: the search only picks the rows to show
+        rows = [row for row in rows if query in row.name]
+    if request.GET.get("format") == "xlsx":
+        from common.excel import ExportWorkbook
+
+        book = ExportWorkbook().sheet(str(year), [str(_("Township rank")), str(_("Rank in branch")),
+                                                  str(_("Full name")), str(_("Branch")), str(_("Total points"))])
+        for row in rows:
+            book.append([row.rank, row.branch_rank, row.name, row.branch_name, row.total])
+        response = HttpResponse(book.to_bytes(), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f'attachment; filename="ranking-{year}.xlsx"'
+        return response
+    page_obj = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "periods/ranking.html", {
-        "rows": rows, "year": year, "years": years, "branches": branches, "branch_id": branch_id,
+        "rows": page_obj.object_list, "page_obj": page_obj, "q": query, "year": year, "years": years,
+        "branches": branches, "branch_id": branch_id,
     })
 
 
