@@ -32,6 +32,17 @@ def test_demo_has_a_year_of_meetings_and_a_filed_one_with_reviewed_entries(in_to
         assert MeetingVersion.objects.filter(held_on__gt=today).count() == 0
         assert PointsRule.objects.count() == len(RULES)
         assert AttendanceRow.objects.count() > Meeting.objects.count()
+        assert not Entry.objects.filter(source__startswith="meeting:").exists()  # the small demo: history only
+    # The full demo's live meeting, on top of the small one.
+    from accounts.models import User
+    from common import clock as product_clock
+    from common.demo import DemoContext
+    from scoring.meetings.demo import _live
+
+    ctx = DemoContext()
+    with product_clock.History() as history, in_township(township):
+        _live(township=township, office=User.objects.get(username="office1"), today=today, history=history, ctx=ctx)
+    with in_township(township):
         live = Meeting.objects.filter(entry_links__isnull=False).distinct().get()
         entries = Entry.objects.filter(source=live.source, corrects=None)
         assert entries.exists()

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOVEMBER = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)
-SCORING_ACTIONS = r"^(scoring_year|base_score|entry|month|publication|signals|tip|sanction|award|draw|check|duty)\."
+SCORING_ACTIONS = r"^(scoring_year|base_score|entry|month|publication|signals|tip|sanction|award|draw|check|duty|meeting)\."
 
 DEMO_USERNAMES = ["clerk1", "county", "discipline1", "liaison1", "member1", "office1", "secretary1",
                   "supervision1", "workteam1"]
