@@ -171,9 +171,9 @@ def test_a_duplicate_receipt_is_refused_with_a_clear_error_and_nothing_written(w
         lines, events = DuesPayment.objects.count(), AuditEvent.objects.count()
         with pytest.raises(DomainError) as exc:
             services.dues_payment_record(actor=users.clerk, access=clerk, member_id=b.pk, **kwargs)
-        assert exc.value.field_errors == {"receipt_number": [
-            "Receipt number DF-2026-0007 has already been recorded; check the receipt, or correct the earlier line "
-            "instead."]}
+        # The message in whatever language is active (the constant, formatted as the service does).
+        assert {key: [str(m) for m in messages] for key, messages in exc.value.field_errors.items()} == {
+            "receipt_number": [str(services.RECEIPT_DUPLICATE % {"number": "DF-2026-0007"})]}
         assert (DuesPayment.objects.count(), AuditEvent.objects.count()) == (lines, events)
     api = call(client_for(users.clerk), "post", "/t/alpha/api/v1/dues/payments/",
                {"member": b.pk, **kwargs, "paid_on": kwargs["paid_on"].isoformat()}, content_type="application/json")
@@ -254,12 +254,12 @@ def test_pages_exports_and_tenancy(world, in_township, clock):
     export = call(clerk, "get", f"/t/alpha/dues/branch/{world.branch.pk}/ledger.xlsx", {"month": today.strftime("%Y-%m")})
     book = openpyxl.load_workbook(io.BytesIO(export.content))
     payments, dues = book.worksheets
-    assert [c.value for c in list(payments.iter_rows())[1]][1:6] == ["欠费党员", "Payment", 20, "Cash", "DF-W1"]
+    assert [c.value for c in list(payments.iter_rows())[1]][1:6] == ["欠费党员", "缴纳", 20, "现金", "DF-W1"]
     assert [c.value for c in list(dues.iter_rows())[1]] == ["欠费党员", 40, None, 40, 20, 20]
     archive = call(clerk, "get", "/t/alpha/reports/archive.xlsx", {"branch": world.branch.pk, "year": today.year})
     assert archive.status_code == 200
     assert [ws.title for ws in openpyxl.load_workbook(io.BytesIO(archive.content)).worksheets] == [
-        "Reports", "Dues", "Dues payments"]
+        "汇报", "党费", "党费缴纳记录"]
     api = call(clerk, "get", "/t/alpha/api/v1/dues/arrears/members/", {"branch": world.branch.pk})
     assert [(r["name"], r["arrears"]) for r in api.json()] == [("欠费党员", "20.00")]
     # Another township: 404 for alpha's branch, and nothing of alpha in its lists.
