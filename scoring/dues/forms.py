@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from scoring.dues.county.selectors import Basis
 from scoring.dues.models import DuesExemption, DuesPayment
 
@@ -26,7 +27,7 @@ class PaymentForm(_MemberForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     first_month = forms.TypedChoiceField(label=_("First month covered"), coerce=int, choices=MONTHS)
     last_month = forms.TypedChoiceField(label=_("Last month covered"), coerce=int, choices=MONTHS)
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
 
 
 class BaseForm(_MemberForm):

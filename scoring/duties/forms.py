@@ -1,11 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from scoring.duties.models import Duty, DutyAssignment
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class DutyForm(forms.ModelForm):

@@ -2,11 +2,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from scoring.choices import MeetingKind
 from scoring.ledger.forms import MultipleFileField
 from scoring.meetings.models import Attendance, RemoteConfirmation
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class MeetingForm(forms.Form):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from scoring.choices import Rating
 
 
@@ -60,10 +61,6 @@ class RatingRunForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only when some members have no second-half appraisal; recorded and audited."),
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OutcomeDecideForm(forms.Form):

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from staffing.appraisal import calc
 from staffing.county.models import AppraisalTemplate, CareerProposal
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class CareerProposeForm(forms.Form):

@@ -87,7 +87,10 @@ class Server:
     log: Path
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and the browser end when the e2e tests do. Playwright's sync API keeps an
+# event loop running while it is open, and Django refuses database calls from what then looks like
+# an async context (SynchronousOnlyOperation) in any test that would run after.
+@pytest.fixture(scope="package")
 def e2e_server(tmp_path_factory):
     if chromium_path() is None:
         pytest.skip("no chromium: run `make browser` (Debian's chromium and CJK fonts; needs root)")
@@ -142,7 +145,7 @@ def e2e_server(tmp_path_factory):
         process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(e2e_server):
     from playwright.sync_api import sync_playwright
 
