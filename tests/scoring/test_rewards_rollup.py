@@ -141,3 +141,50 @@ def test_the_task_runs_due_periods_only_once(county, set_clock):
     assert sorted(item["kind"] for item in first) == ["july1", "year_end"]
     assert rollup_task.apply().get() == []
     assert RollupRun.objects.filter(year=year).count() == 2
+
+
+# --- pages and API -------------------------------------------------------------------------------------
+def _call(client, method, path, data=None, **extra):
+    try:
+        return getattr(client, method)(path, data or {}, **extra)
+    finally:
+        connection.set_schema_to_public()
+
+
+def test_county_page_chart_table_export_approval_and_the_township_share(client, county, township_a):
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    alpha, _beta, _people, year = county
+    client.force_login(alpha.users.county)
+    page = _call(client, "get", f"/rewards/rollup/?year={year}&kind=year_end").content.decode()
+    assert "rollup-chart-data" not in page  # nothing collected yet
+    assert _call(client, "post", "/rewards/rollup/run/", {"year": year, "kind": "year_end"}).status_code == 302
+    run = RollupRun.objects.get(year=year, kind="year_end")
+    page = _call(client, "get", f"/rewards/rollup/?year={year}&kind=year_end").content.decode()
+    assert 'data-chart="bar"' in page
+    assert "<script>" not in page
+    chart = json.loads(page.split('<script id="rollup-chart-data" type="application/json">')[1].split("</script>")[0])
+    assert sum(Decimal(str(v)) for v in chart["datasets"][0]["data"]) == Decimal("10000")
+    assert "甲党员" in page and "王书记" not in page
+    book = load_workbook(io.BytesIO(_call(client, "get", f"/rewards/rollup/{run.pk}/export/").content))
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 3
+    assert sum(Decimal(str(r[-3].value)) for r in sheet.iter_rows(min_row=2)) == Decimal("10000")
+    api = _call(client, "get", f"/api/v1/rewards/rollups/?year={year}").json()
+    assert api[0]["id"] == run.pk and len(api[0]["townships"]) == 2
+    assert _call(client, "post", f"/api/v1/rewards/rollups/{run.pk}/approve/", {"note": "同意"},
+                 content_type="application/json").status_code == 200
+    again = _call(client, "post", f"/api/v1/rewards/rollups/{run.pk}/approve/", {}, content_type="application/json")
+    assert again.status_code == 409
+    share = RollupTownship.objects.get(run=run, township=township_a).share
+    office = alpha.users.office
+    client.force_login(office)
+    page = _call(client, "get", f"/t/alpha/rewards/?year={year}").content.decode()
+    assert str(share) in page
+    mine = _call(client, "get", f"/t/alpha/api/v1/rewards/allocation/?year={year}").json()
+    assert [(m["kind"], m["approved"], Decimal(m["share"])) for m in mine] == [("year_end", True, share)]
+    # A township user cannot open the county page.
+    assert _call(client, "get", "/rewards/rollup/").status_code in (302, 403, 404)
