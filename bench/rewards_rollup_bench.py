@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the benchmark builds its own schema and table names (constants), never user input
 """County reward rollup benchmark (issue 12, item 7).
 
 Measures (printed as `name: value unit`):
