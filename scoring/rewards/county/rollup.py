@@ -58,16 +58,18 @@ SELECT
 
 CANDIDATES_SQL = f"""
 SELECT m.id AS member_id, m.name AS member_name, b.name AS branch_name,
-       coalesce(t.tier, 0) AS tier, coalesce(r.eligible, false) AS eligible, (c.member_id IS NOT NULL) AS shortlisted
-  FROM {{schema}}.organisation_member m
+       coalesce(t.tier, 0) AS tier, u.eligible, u.shortlisted
+  FROM (SELECT member_id, bool_or(eligible) AS eligible, bool_or(shortlisted) AS shortlisted FROM (
+          SELECT r.member_id, true AS eligible, false AS shortlisted FROM {{schema}}.rewards_starresult r
+           WHERE r.year = %s AND r.eligible
+          UNION ALL
+          SELECT c.member_id, false, true FROM {{schema}}.rewards_shortlistcandidate c
+            JOIN {{schema}}.rewards_shortlist s ON s.id = c.shortlist_id
+           WHERE s.year = %s AND s.kind = %s AND c.included) x GROUP BY member_id) u
+  JOIN {{schema}}.organisation_member m ON m.id = u.member_id
   JOIN {{schema}}.organisation_branch b ON b.id = m.branch_id
-  LEFT JOIN {{schema}}.rewards_starresult r ON r.member_id = m.id AND r.year = %s AND r.eligible
-  LEFT JOIN (SELECT DISTINCT c.member_id FROM {{schema}}.rewards_shortlistcandidate c
-               JOIN {{schema}}.rewards_shortlist s ON s.id = c.shortlist_id
-              WHERE s.year = %s AND s.kind = %s AND c.included) c ON c.member_id = m.id
   LEFT JOIN {{schema}}.rewards_membertier t ON t.member_id = m.id AND t.year = %s
- WHERE (r.member_id IS NOT NULL OR c.member_id IS NOT NULL)
-   AND {_NOT_BARRED.format(schema="{schema}", member="m.id")}
+ WHERE {_NOT_BARRED.format(schema="{schema}", member="m.id")}
 """  # noqa: S608 (constants only; union_all quotes the schema)
 
 
