@@ -353,6 +353,7 @@ DEMO_STEPS = [
     "scoring.oversight.demo.demo_step",
     "scoring.tips.demo.demo_step",
     "scoring.rewards.demo.demo_step",
+    "scoring.rewards.county.demo.demo_step",
     "scoring.favouritism.demo.demo_step",
     "scoring.meetings.demo.demo_step",
     "scoring.reports.demo.demo_step",

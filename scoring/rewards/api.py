@@ -325,3 +325,33 @@ class ShortlistViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveMod
         shortlist = self.get_object()
         shortlist = services.shortlist_submit(actor=request.user, access=request.access, shortlist_id=shortlist.pk)
         return Response(ShortlistSerializer(shortlist).data)
+
+
+class AllocationSerializer(serializers.Serializer):
+    year = serializers.IntegerField(source="run.year")
+    kind = serializers.CharField(source="run.kind")
+    state = serializers.CharField(source="run.state")
+    approved = serializers.SerializerMethodField()
+    ok = serializers.BooleanField()
+    error = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    stars = serializers.IntegerField()
+    candidates = serializers.IntegerField()
+    fair_scorers = serializers.IntegerField()
+    share = serializers.DecimalField(max_digits=14, decimal_places=2)
+    special_share = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    def get_approved(self, row) -> bool:
+        return row.run.state == "approved"
+
+
+class AllocationView(OfficeAPIView):
+    @extend_schema(parameters=[YEAR], responses={200: AllocationSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
+                   operation_id="rewards_county_allocation",
+                   summary="This township's rank and shares in the county's reward rollups of the year")
+    def get(self, request):
+        from scoring.rewards.county.selectors import township_allocations
+
+        self._sees()
+        rows = township_allocations(township_id=request.tenant.pk).filter(run__year=_year(request))
+        return Response(AllocationSerializer(rows, many=True).data)

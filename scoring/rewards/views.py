@@ -20,7 +20,7 @@ from scoring.choices import Rating
 from scoring.ledger.evidence import evidence_response
 from scoring.rewards import selectors, services
 from scoring.rewards.choices import Level, ShortlistKind, Tier
-from scoring.rewards.county.selectors import honour_template_get, star_rule_for
+from scoring.rewards.county.selectors import honour_template_get, star_rule_for, township_allocations
 from scoring.rewards.models import Honour, ShortlistEdit
 
 SAVED = _("Saved.")
@@ -74,6 +74,8 @@ def home(request):
         "rule": star_rule_for(year=year), "template": honour_template_get(year=year),
         "eligible": selectors.star_results(year=year, eligible=True),
         "pending": Honour.objects.filter(status=Honour.Status.PENDING).count(),
+        # The county's rollups of this township (public schema): its rank and shares.
+        "allocations": township_allocations(township_id=request.tenant.pk).filter(run__year=year),
     })
 
 

@@ -3,13 +3,23 @@ Star with the others explained, the 七一 shortlist submitted to the county; id
 pinned month and year end."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from scoring.rewards.choices import Level, Tier
-from scoring.rewards.county.models import HonourTemplate, StarRuleVersion, SubmittedShortlist
+from scoring.rewards.county.models import (
+    HonourTemplate,
+    RollupCandidate,
+    RollupRun,
+    RollupTownship,
+    StarRuleVersion,
+    SubmittedShortlist,
+)
 from scoring.rewards.models import Honour, MemberTier, Shortlist, StarEvaluation, StarResult
 from scoring.tips.selectors import award_ineligible
 from tenants.townships.models import Township
+from tenants.townships.selectors import township_list_ready
 from tests.tenants.test_seed_demo import _seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
@@ -45,7 +55,18 @@ def test_demo_has_honours_tiers_a_party_member_star_and_a_submitted_shortlist(in
     assert not copy.candidates.filter(member_id__in=barred).exists()
     assert StarRuleVersion.objects.filter(year=year).count() == 2
     assert HonourTemplate.objects.filter(year=year).count() == 1
+    # The county rollup of the 七一 awards: every ready township, the whole budget allocated.
+    run = RollupRun.objects.get(year=year, kind="july1")
+    assert run.state == RollupRun.State.COLLECTED
+    rows = list(RollupTownship.objects.filter(run=run))
+    assert len(rows) == township_list_ready().count()
+    assert all(row.ok for row in rows)
+    assert sum(row.share for row in rows) == run.budget == Decimal("200000.00")
+    assert RollupCandidate.objects.filter(run=run, eligible=True).exists()
+    assert not RollupCandidate.objects.filter(run=run, member_id__in=barred).exists()
     _seed()
+    assert RollupRun.objects.filter(year=year).count() == 1
+    assert RollupTownship.objects.filter(run=run).count() == len(rows)
     with in_township(township):
         assert (Honour.objects.count(), MemberTier.objects.count(), StarResult.objects.count(),
                 Shortlist.objects.count()) == counts

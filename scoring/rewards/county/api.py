@@ -2,7 +2,8 @@
 (AND within a group, OR between groups) and the shortlists townships submitted. County admins only."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +15,10 @@ from scoring.rewards.county import selectors, services
 from scoring.rewards.county.models import (
     HonourKind,
     HonourTemplate,
+    RewardPolicy,
+    RollupCandidate,
+    RollupRun,
+    RollupTownship,
     StarCondition,
     StarRuleVersion,
     SubmittedCandidate,
@@ -22,6 +27,7 @@ from scoring.rewards.county.models import (
 
 TAGS = ["rewards"]
 WRITE_RESPONSES = {**ERROR_RESPONSES, 409: ErrorSerializer}
+NOT_FOUND = _("Not found.")
 YEAR = OpenApiParameter("year", int, description="Scoring year (default: every year).")
 
 
@@ -153,3 +159,98 @@ class SubmittedShortlistView(CountyAPIView):
     def get(self, request):
         return Response(SubmittedShortlistSerializer(selectors.submitted_shortlists(year=_year(request))[:500],
                                                      many=True).data)
+
+
+# --- County reward rollups -----------------------------------------------------------------------------
+
+class RewardPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RewardPolicy
+        fields = ["year", *services.POLICY_FIELDS, "updated_at"]
+        read_only_fields = ["updated_at"]
+        extra_kwargs = {"year": {"validators": [], "min_value": 2000, "max_value": 2100},
+                        **{name: {"min_value": 0, "max_digits": 14, "decimal_places": 2, "required": False}
+                           for name in services.POLICY_FIELDS}}
+
+
+class RewardPolicyView(CountyAPIView):
+    @extend_schema(parameters=[YEAR], responses={200: RewardPolicySerializer(many=True), **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="rewards_policies_list", summary="County reward policies per year")
+    def get(self, request):
+        policies = RewardPolicy.objects.all()
+        year = _year(request)
+        if year:
+            policies = policies.filter(year=year)
+        return Response(RewardPolicySerializer(policies[:100], many=True).data)
+
+    @extend_schema(request=RewardPolicySerializer, responses={200: RewardPolicySerializer, **WRITE_RESPONSES},
+                   tags=TAGS, operation_id="rewards_policies_set",
+                   summary="Create or change the reward policy of a year (refused once its rollup is approved)")
+    def post(self, request):
+        serializer = RewardPolicySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        policy = services.reward_policy_set(actor=request.user, year=data.pop("year"), **data)
+        return Response(RewardPolicySerializer(policy).data)
+
+
+class RollupTownshipSerializer(serializers.ModelSerializer):
+    township_code = serializers.CharField(source="township.code", read_only=True)
+
+    class Meta:
+        model = RollupTownship
+        fields = ["township", "township_code", "ok", "error", "members", "tiers", "tier_levels", "stars",
+                  "candidates", "branches", "fair_scorers", "barred", "weight", "rank", "share", "special_share"]
+
+
+class RollupCandidateSerializer(serializers.ModelSerializer):
+    township_code = serializers.CharField(source="township.code", read_only=True)
+
+    class Meta:
+        model = RollupCandidate
+        fields = ["township_code", "member_id", "member_name", "branch_name", "tier", "eligible", "shortlisted"]
+
+
+class RollupRunSerializer(serializers.ModelSerializer):
+    townships = serializers.SerializerMethodField()
+    candidates = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RollupRun
+        fields = ["id", "year", "kind", "state", "started_at", "finished_at", "statements", "fallback", "budget",
+                  "special_fund", "policy", "approved_at", "approval_note", "townships", "candidates"]
+
+    @extend_schema_field(RollupTownshipSerializer(many=True))
+    def get_townships(self, run):
+        return RollupTownshipSerializer(selectors.rollup_townships(run=run), many=True).data
+
+    @extend_schema_field(RollupCandidateSerializer(many=True))
+    def get_candidates(self, run):
+        return RollupCandidateSerializer(selectors.rollup_candidates(run=run), many=True).data
+
+
+class RollupListView(CountyAPIView):
+    @extend_schema(parameters=[YEAR], responses={200: RollupRunSerializer(many=True), **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="rewards_rollups_list",
+                   summary="County reward rollups with each township's results, rank and shares")
+    def get(self, request):
+        return Response(RollupRunSerializer(selectors.rollup_runs(year=_year(request))[:20], many=True).data)
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RollupApproveView(CountyAPIView):
+    @extend_schema(request=ApproveSerializer, responses={200: RollupRunSerializer, 404: ErrorSerializer,
+                                                         **WRITE_RESPONSES},
+                   tags=TAGS, operation_id="rewards_rollups_approve",
+                   summary="Approve a collected rollup's allocation (locked afterwards)")
+    def post(self, request, pk: int):
+        run = selectors.rollup_get(pk=pk)
+        if run is None:
+            return Response({"detail": str(NOT_FOUND)}, status=status.HTTP_404_NOT_FOUND)
+        serializer = ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = services.rollup_approve(actor=request.user, run=run, note=serializer.validated_data["note"])
+        return Response(RollupRunSerializer(run).data)

@@ -159,3 +159,124 @@ class SubmittedCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shortlist_id} {self.member_name}"
+
+
+# --- County reward rollups (issue 12, item 7) -------------------------------------------------------
+
+def _money(label, default="0"):
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=Decimal(default))
+
+
+class RewardPolicy(models.Model):
+    """The county's reward policy of a year: the budget and the special fund, and how the budget
+    splits between townships. A township's weight is
+    `per_star × eligible Party-member Stars + per_tier_level × (sum of its members' tier levels)
+    + per_candidate × shortlist candidates + per_branch × outstanding branches`; the budget is
+    shared in proportion to the weights, the special fund in proportion to the fair (objective)
+    scorers. Amounts are rounded ROUND_HALF_UP to 0.01; the remainder of the rounding goes to the
+    largest share so the shares sum exactly to the total."""
+
+    year = models.PositiveSmallIntegerField(_("scoring year"), unique=True)
+    budget = _money(_("total reward budget"))
+    special_fund = _money(_("special fund for objective scorers"))
+    per_star = _money(_("weight per Party-member Star"), "10")
+    per_tier_level = _money(_("weight per tier level"), "1")
+    per_candidate = _money(_("weight per shortlist candidate"), "2")
+    per_branch = _money(_("weight per outstanding branch"), "5")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("county reward policy")
+        constraints = [models.CheckConstraint(
+            condition=models.Q(budget__gte=0, special_fund__gte=0, per_star__gte=0, per_tier_level__gte=0,
+                               per_candidate__gte=0, per_branch__gte=0),
+            name="reward_policy_not_negative")]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class RollupRun(models.Model):
+    """One county rollup of a period (year and award kind); at most one per period. The beat job
+    creates it, fills it once (RUNNING → COLLECTED) and the county approves it (→ APPROVED,
+    locked)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        COLLECTED = "collected", _("Collected, awaiting approval")
+        APPROVED = "approved", _("Approved")
+
+    year = models.PositiveSmallIntegerField(_("scoring year"))
+    kind = models.CharField(_("period"), max_length=10, choices=ShortlistKind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    statements = models.PositiveIntegerField(_("statements used to read the townships"), default=0)
+    fallback = models.BooleanField(_("read township by township"), default=False)
+    budget = _money(_("budget allocated"))
+    special_fund = _money(_("special fund allocated"))
+    policy = models.JSONField(_("policy used"), default=dict)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by_id = models.BigIntegerField(null=True, blank=True)
+    approval_note = models.TextField(_("approval note"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "kind"]
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="rollup_run_once_per_period")]
+        verbose_name = _("county reward rollup")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.kind}"
+
+
+class RollupTownship(models.Model):
+    """A township's results in a rollup (or the error that kept them out), its rank and its shares."""
+
+    run = models.ForeignKey(RollupRun, on_delete=models.CASCADE, related_name="townships")
+    township = models.ForeignKey("townships.Township", on_delete=models.PROTECT, related_name="+")
+    ok = models.BooleanField(_("collected"), default=True)
+    error = models.TextField(_("error"), blank=True)
+    members = models.PositiveIntegerField(_("active members"), default=0)
+    tiers = ArrayField(models.PositiveIntegerField(), default=list, blank=True,
+                       verbose_name=_("members per tier (no star … outstanding)"))
+    tier_levels = models.PositiveIntegerField(_("sum of tier levels"), default=0)
+    stars = models.PositiveIntegerField(_("eligible Party-member Stars"), default=0)
+    candidates = models.PositiveIntegerField(_("shortlist candidates"), default=0)
+    branches = models.PositiveIntegerField(_("outstanding branches"), default=0)
+    fair_scorers = models.PositiveIntegerField(_("fair scorers"), default=0)
+    barred = models.PositiveIntegerField(_("award bars"), default=0)
+    weight = models.DecimalField(_("weight"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    share = _money(_("budget share"))
+    special_share = _money(_("special fund share"))
+
+    class Meta:
+        ordering = ["run", "rank", "township"]
+        constraints = [models.UniqueConstraint(fields=["run", "township"], name="rollup_township_once")]
+        verbose_name = _("township in a rollup")
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.township_id}"
+
+
+class RollupCandidate(models.Model):
+    """A county-list entry: an eligible Party-member Star or a shortlist candidate of a township
+    (never a member barred by a faking finding)."""
+
+    run = models.ForeignKey(RollupRun, on_delete=models.CASCADE, related_name="candidates")
+    township = models.ForeignKey("townships.Township", on_delete=models.PROTECT, related_name="+")
+    member_id = models.BigIntegerField(_("member"))
+    member_name = models.CharField(_("name"), max_length=100)
+    branch_name = models.CharField(_("branch"), max_length=200)
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.NONE)
+    eligible = models.BooleanField(_("Party-member Star eligible"), default=False)
+    shortlisted = models.BooleanField(_("on the township's shortlist"), default=False)
+
+    class Meta:
+        ordering = ["run", "-eligible", "-tier", "township", "member_name"]
+        constraints = [models.UniqueConstraint(fields=["run", "township", "member_id"], name="rollup_candidate_once")]
+        verbose_name = _("county list entry")
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.member_name}"

@@ -37,3 +37,44 @@ def submitted_shortlists(*, year: int | None = None) -> QuerySet[SubmittedShortl
     qs = SubmittedShortlist.objects.select_related("township").prefetch_related(
         Prefetch("candidates", queryset=SubmittedCandidate.objects.order_by("position")))
     return qs.filter(year=year) if year else qs
+
+
+# --- County reward rollups ---------------------------------------------------------------------------
+
+def reward_policy_get(*, year: int):
+    from scoring.rewards.county.models import RewardPolicy
+
+    return RewardPolicy.objects.filter(year=year).first()
+
+
+def rollup_runs(*, year: int | None = None):
+    from scoring.rewards.county.models import RollupRun
+
+    qs = RollupRun.objects.all()
+    return qs.filter(year=year) if year else qs
+
+
+def rollup_get(*, pk: int):
+    from scoring.rewards.county.models import RollupRun
+
+    return RollupRun.objects.filter(pk=pk).first()
+
+
+def rollup_townships(*, run):
+    """The townships of a run, ranked first (failed ones last, with their errors)."""
+    from django.db.models import F
+
+    return run.townships.select_related("township").order_by(F("rank").asc(nulls_last=True), "township__code")
+
+
+def rollup_candidates(*, run):
+    return run.candidates.select_related("township").order_by("-eligible", "-tier", "township__code", "member_name")
+
+
+def township_allocations(*, township_id: int):
+    """A township's rows in the county's rollups (newest first): its rank and shares, and whether the
+    county approved them. Read from the public schema in the township's request."""
+    from scoring.rewards.county.models import RollupTownship
+
+    return (RollupTownship.objects.filter(township_id=township_id).select_related("run")
+            .order_by("-run__year", "run__kind"))

@@ -95,3 +95,114 @@ def rule_create(request):
     except (DomainError, ValueError) as exc:
         messages.error(request, str(getattr(exc, "message", exc)))
     return _redirect(year)
+
+
+# --- County reward rollups: /rewards/rollup/ ----------------------------------------------------------
+
+def _kind(request) -> str:
+    from scoring.rewards.choices import ShortlistKind
+
+    kind = request.GET.get("kind") or request.POST.get("kind") or ShortlistKind.YEAR_END
+    if kind not in ShortlistKind.values:
+        raise Http404()
+    return kind
+
+
+def _rollup_redirect(year, kind):
+    response = redirect("rewards_county:rollup")
+    response["Location"] += f"?year={year}&kind={kind}"
+    return response
+
+
+@county_required
+def rollup(request):
+    from scoring.rewards.choices import ShortlistKind
+    from scoring.rewards.county.models import RewardPolicy
+
+    year, kind = _year(request), _kind(request)
+    run = selectors.rollup_runs(year=year).filter(kind=kind).first()
+    policy = selectors.reward_policy_get(year=year)
+    rows = list(selectors.rollup_townships(run=run)) if run else []
+    ok = [row for row in rows if row.ok]
+    chart = {"labels": [row.township.name for row in ok],
+             "datasets": [{"label": str(_("Budget share")), "data": [float(row.share) for row in ok]},
+                          {"label": str(_("Special fund share")), "data": [float(row.special_share) for row in ok]}]}
+    policy_fields = [(name, RewardPolicy._meta.get_field(name).verbose_name,
+                      getattr(policy, name) if policy else RewardPolicy._meta.get_field(name).get_default())
+                     for name in services.POLICY_FIELDS]
+    return render(request, "rewards_county/rollup.html", {
+        "year": year, "kind": kind, "kinds": ShortlistKind.choices, "run": run, "rows": rows,
+        "failed": [row for row in rows if not row.ok], "chart": chart, "policy": policy,
+        "policy_fields": policy_fields, "candidates": selectors.rollup_candidates(run=run) if run else [],
+    })
+
+
+@require_POST
+@county_required
+def policy_set(request):
+    year, kind = _year(request), _kind(request)
+    values = {name: request.POST.get(name, "") for name in services.POLICY_FIELDS}
+    try:
+        services.reward_policy_set(actor=request.user, year=year, **values)
+        messages.success(request, SAVED)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _rollup_redirect(year, kind)
+
+
+@require_POST
+@county_required
+def rollup_start(request):
+    year, kind = _year(request), _kind(request)
+    try:
+        services.rollup_run(actor=request.user, year=year, kind=kind)
+        messages.success(request, _("The rollup has been collected."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _rollup_redirect(year, kind)
+
+
+@require_POST
+@county_required
+def rollup_approve(request, pk):
+    run = selectors.rollup_get(pk=pk)
+    if run is None:
+        raise Http404()
+    try:
+        services.rollup_approve(actor=request.user, run=run, note=request.POST.get("note", ""))
+        messages.success(request, _("The allocation is approved and locked."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _rollup_redirect(run.year, run.kind)
+
+
+@county_required
+def rollup_export(request, pk):
+    from django.http import HttpResponse
+
+    from common.excel import ExportWorkbook
+    from scoring.rewards.choices import Tier
+
+    run = selectors.rollup_get(pk=pk)
+    if run is None:
+        raise Http404()
+    tiers = [str(label) for _value, label in Tier.choices]
+    book = ExportWorkbook().sheet(str(_("Townships")), [
+        str(_("Rank")), str(_("Township")), str(_("Active members")), *tiers, str(_("Eligible Party-member Stars")),
+        str(_("Shortlist candidates")), str(_("Outstanding branches")), str(_("Fair scorers")),
+        str(_("Award bars")), str(_("Weight")), str(_("Budget share")), str(_("Special fund share")),
+        str(_("Error"))])
+    for row in selectors.rollup_townships(run=run):
+        book.append([row.rank, row.township.name, row.members, *(row.tiers or [None] * len(tiers)), row.stars,
+                     row.candidates, row.branches, row.fair_scorers, row.barred, row.weight, row.share,
+                     row.special_share, row.error])
+    book.sheet(str(_("County list")), [str(_("Township")), str(_("Member")), str(_("Branch")), str(_("Tier")),
+                                       str(_("Party-member Star eligible")), str(_("On the township's shortlist"))])
+    labels = dict(Tier.choices)
+    for c in selectors.rollup_candidates(run=run):
+        book.append([c.township.name, c.member_name, c.branch_name, str(labels.get(c.tier, "")),
+                     str(_("yes")) if c.eligible else str(_("no")), str(_("yes")) if c.shortlisted else str(_("no"))])
+    response = HttpResponse(book.to_bytes(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="rollup-{run.kind}-{run.year}.xlsx"'
+    return response
