@@ -144,7 +144,8 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         # + the county's dues rule (scoring.dues)
         # + the honour template and two Party-member Star rule versions (scoring.rewards; the shortlist's
         # submission is audited in the township, which submits it)
-        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 13 + 3 + 1 + 3,
+        # + the reward policy and the 七一 rollup of the demo year (scoring.rewards.county)
+        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 13 + 3 + 1 + 3 + 2,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
         "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit) + away_audit
         + rewards_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
