@@ -461,3 +461,55 @@ def test_pay_totals_match_a_recount(five, world, county):
     assert october["lowest"] == D(3000 + 250 + 10 + 10 - 500)
     assert october["clerks"] == 3
     assert not any(r["code"] == "delta" for r in expected)
+
+
+# --- county recruitment: the villages offered to each post's hire --------------------------------------
+def _posts(townships, *, limit_first_to=None):
+    """A county round with one post per township (the first limited to `limit_first_to` villages)."""
+    from staffing.recruitment.county.models import CountyPost, CountyRound
+
+    day = dt.date(YEAR, 11, 1)
+    round_ = CountyRound.objects.create(title="县级竞聘", applications_open=day, applications_close=day, test_on=day,
+                                        interview_on=day, publish_on=day)
+    return [CountyPost.objects.create(round=round_, township=t, places=1,
+                                      village_ids=limit_first_to if i == 0 and limit_first_to else [])
+            for i, t in enumerate(townships)]
+
+
+def test_post_villages_in_fixed_statements_with_two_and_five_townships(five):
+    from staffing.recruitment.county.selectors import post_villages
+
+    _ready(*five.values())
+    two, all_five = _posts([five["alpha"], five["beta"]]), _posts(list(five.values()))
+    connection.set_schema_to_public()
+    with CaptureQueriesContext(connection) as for_two:
+        post_villages(two)
+    with CaptureQueriesContext(connection) as for_five:
+        post_villages(all_five)
+    assert len(for_two) == len(for_five) == 2  # SET search_path + one UNION ALL
+
+
+def test_post_villages_match_a_recount(five, in_township):
+    from staffing.recruitment.county.selectors import post_villages
+    from tenants.organisation.models import Village
+
+    _ready(*five.values())
+    for n, code in ((3, "alpha"), (2, "beta"), (1, "gamma")):
+        with in_township(five[code]):
+            for i in range(n):
+                VillageFactory(code=f"{code[0]}{n - i}", name=f"{code}村{i}")
+    with in_township(five["alpha"]):
+        allowed = list(Village.objects.filter(code__in=["a1", "a3"]).values_list("pk", flat=True))
+    posts = _posts([five["alpha"], five["beta"], five["gamma"], five["delta"]], limit_first_to=allowed)
+    got = post_villages(posts)
+
+    def recount(township):
+        post = next(p for p in posts if p.township_id == township.pk)
+        villages = Village.objects.order_by("code")
+        villages = villages.filter(pk__in=post.village_ids) if post.village_ids else villages
+        return list(villages.values_list("pk", "name"))
+
+    expected = _in_each([p.township for p in posts], recount)
+    assert {p.township.code: got[p.pk] for p in posts} == expected
+    assert [name for _pk, name in expected["alpha"]] == ["alpha村2", "alpha村0"]  # a1, a3 in code order
+    assert expected["delta"] == []
