@@ -276,6 +276,20 @@ def _pay(county):
     return township_totals(YEAR)
 
 
+def _dashboard(county):
+    from scoring.county.dashboard import county_dashboard
+
+    return county_dashboard(year=YEAR).townships
+
+
+def _rewards(county):
+    from scoring.rewards.county.rollup import collect
+    from scoring.rewards.models import ShortlistKind
+    from tenants.townships.selectors import township_list_ready
+
+    return collect(townships=township_list_ready(), year=YEAR, kind=ShortlistKind.JULY_FIRST).figures
+
+
 # name -> (rollup, queries it sends whatever the number of townships, each after its SET search_path)
 ROLLUPS = {
     "home": (_home, 2),  # township list + one UNION ALL
@@ -285,6 +299,9 @@ ROLLUPS = {
     "localisations": (_localisations, 4),  # + the template, its items
     "corps": (_corps, 2),
     "pay": (_pay, 3),  # + the year's pay policy
+    # built before this module (scoring dashboard, reward rollup), held to the same count here
+    "dashboard": (_dashboard, 4),  # township list, two UNION ALLs, the seals
+    "rewards": (_rewards, 5),  # township list, two UNION ALLs inside a savepoint (SAVEPOINT, RELEASE)
 }
 
 
