@@ -58,8 +58,8 @@ class TownshipLocalisation:
 # SELECT per schema for `crossschema.union_all`; a township that adopted it with no rule yet gives
 # one row with a NULL code, one that did not adopt it gives no row.
 LOCALISATION_SQL = """
-SELECT y.year, row_number() OVER (ORDER BY r.code) AS position, r.code, r.version, r.name, r.template_item_id, r.effective_from, r.points_min, r.points_max,
-       r.monthly_cap, r.yearly_cap, r.evidence_required, r.is_active
+SELECT y.year, row_number() OVER (ORDER BY r.code) AS position, r.code, r.version, r.name, r.template_item_id,
+       r.effective_from, r.points_min, r.points_max, r.monthly_cap, r.yearly_cap, r.evidence_required, r.is_active
   FROM (SELECT id, year FROM {schema}.catalogue_scoringyear WHERE template_id = %s ORDER BY year DESC LIMIT 1) y
   LEFT JOIN LATERAL (SELECT DISTINCT ON (code) * FROM {schema}.catalogue_rule
                       WHERE scoring_year_id = y.id ORDER BY code, version DESC) r ON true
