@@ -128,12 +128,16 @@ def _points_by_month(rows, months: list[tuple[int, int]]) -> dict[tuple[int, int
 
 
 _BRANCH_SQL = """
-WITH points AS (
-    SELECT m.branch_id, count(DISTINCT l.member_id) AS scored, sum(l.points) AS total,
-           sum(l.points) FILTER (WHERE l.kind <> 'base' AND l.points > 0) AS added,
-           sum(l.points) FILTER (WHERE l.points < 0) AS deducted
-    FROM {ledger} l JOIN {members} m ON m.id = l.member_id
-    WHERE l.scoring_year = %(year)s
+WITH per_member AS (
+    SELECT member_id, sum(points) AS total,
+           sum(points) FILTER (WHERE kind <> 'base' AND points > 0) AS added,
+           sum(points) FILTER (WHERE points < 0) AS deducted
+    FROM {ledger} WHERE scoring_year = %(year)s
+    GROUP BY member_id
+), points AS (
+    SELECT m.branch_id, count(*) AS scored, sum(p.total) AS total, sum(p.added) AS added,
+           sum(p.deducted) AS deducted
+    FROM per_member p JOIN {members} m ON m.id = p.member_id
     GROUP BY m.branch_id
 ), active AS (
     SELECT branch_id, count(*) AS members FROM {members} WHERE status = %(active)s GROUP BY branch_id
