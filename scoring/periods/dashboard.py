@@ -162,12 +162,16 @@ def branch_points(*, scoring_year: int) -> list[BranchPoints]:
 
 
 _CATEGORY_SQL = """
-SELECT CASE WHEN r.category IS NOT NULL THEN r.category WHEN l.kind = 'base' THEN %(base)s ELSE %(other)s END,
-       count(*), sum(l.points),
-       coalesce(sum(l.points) FILTER (WHERE l.kind <> 'base' AND l.points > 0), 0),
-       coalesce(sum(l.points) FILTER (WHERE l.points < 0), 0)
-FROM {ledger} l LEFT JOIN {rules} r ON r.id = l.rule_id
-WHERE l.scoring_year = %(year)s
+WITH per_rule AS (
+    SELECT rule_id, kind = 'base' AS is_base, count(*) AS n, sum(points) AS total,
+           sum(points) FILTER (WHERE kind <> 'base' AND points > 0) AS added,
+           sum(points) FILTER (WHERE points < 0) AS deducted
+    FROM {ledger} WHERE scoring_year = %(year)s
+    GROUP BY rule_id, kind = 'base'
+)
+SELECT CASE WHEN r.category IS NOT NULL THEN r.category WHEN p.is_base THEN %(base)s ELSE %(other)s END,
+       sum(p.n)::integer, sum(p.total), coalesce(sum(p.added), 0), coalesce(sum(p.deducted), 0)
+FROM per_rule p LEFT JOIN {rules} r ON r.id = p.rule_id
 GROUP BY 1
 """
 
