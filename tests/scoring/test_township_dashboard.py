@@ -322,3 +322,24 @@ def test_points_card_shows_township_rank_and_trend_to_the_office(client, make_us
     html = _get(client, office, f"/t/alpha/scoring/members/{m3.pk}/card/?year=2025").content.decode()
     assert "<td data-label=\"月份\">2025-01</td>" in html
     assert "<td data-label=\"月份\">2025-12</td>\n    <td data-label=\"加分\">2.00</td>" in html
+
+
+@pytest.mark.parametrize(("moment", "first", "last"), [
+    (at(2026, 12, 31, 23, 30), "2026-01", "2026-12"), (at(2026, 1, 31, 12, 0), "2025-02", "2026-01")],
+    ids=["year-end", "jan-31"])
+def test_member_home_at_the_year_end_and_the_end_of_january(moment, first, last, set_clock, client, make_user,
+                                                              township_a, in_township, scoring_setup):
+    set_clock(moment)
+    rules = scoring_setup(township_a).rules
+    with in_township(township_a):
+        branch = BranchFactory(name="边界村党支部")
+        me, other = MemberFactory(name="我", branch=branch), MemberFactory(name="他", branch=branch)
+        post(base(me, 2026), base(other, 2026), adjustment(me, rules["B01"], "3", moment.date(), year=2026),
+             adjustment(other, rules["B01"], "1", moment.date(), year=2026))
+    html = _get(client, make_user("member", township_a, member_id=me.pk), "/t/alpha/").content.decode()
+    assert "2026 积分年度" in html
+    assert 'id="member-total">63.00<' in html
+    assert 'id="member-rank">1 / 2<' in html
+    assert f'<td data-label="月份">{first}</td>' in html
+    assert f'<td data-label="月份">{last}</td>\n    <td data-label="加分">3.00</td>' in html
+    assert html.count('<td data-label="月份">') == 12
