@@ -314,7 +314,14 @@ def member_card(request, pk):
         card = member_points_card(access=request.access, member_id=pk, scoring_year=year)
     except NotFound:
         raise Http404 from None
+    from scoring.periods import dashboard
     from scoring.periods.selectors import member_final_ratings
 
+    # The rank in the township and the trend by month (the member's home shows the same).
+    trend = dashboard.member_trend(member_id=card.member.pk, months=dashboard.member_trend_months(
+        scoring_year=card.scoring_year, today=township_today()))
+    standing = (dashboard.member_standing(member_id=card.member.pk, scoring_year=card.scoring_year)
+                if card.scoring_year else None)
     return render(request, "scoring_ledger/member_card.html", {
-        "card": card, "final_ratings": member_final_ratings(member_id=card.member.pk)})
+        "card": card, "final_ratings": member_final_ratings(member_id=card.member.pk), "standing": standing,
+        "trend": trend, "trend_chart": dashboard.member_trend_chart(trend)})

@@ -408,3 +408,63 @@ def rating_amend_view(request, year):
             messages.success(request, AMENDMENT_RECORDED)
             return redirect("scoring_periods:rating_list", year=year)
     return render(request, "periods/rating_amend.html", {"year": year, "form": form})
+
+
+# --- township dashboard ---------------------------------------------------------------------------
+# The office runs it; the supervision office and discipline commission (also township-wide) read it.
+# Clerks, reviewers and members see only part of the township, so they are not shown these totals.
+dashboard_required = township_access_required(lambda access: access.is_township_wide)
+
+DASHBOARD_BRANCH_HEADERS = [_("Village"), _("Branch"), _("Active members"), _("Members with points"),
+                            _("Total points"), _("Average points"), _("Points added"), _("Points deducted")]
+DASHBOARD_CATEGORY_HEADERS = [_("Catalogue category"), _("Ledger entries"), _("Total points"), _("Points added"),
+                              _("Points deducted")]
+DASHBOARD_MONTH_HEADERS = [_("Month"), _("Entries recorded"), _("Entries approved"), _("Entries returned"),
+                           _("Points added"), _("Points deducted")]
+
+
+def _dashboard_xlsx(board):
+    from common.excel import ExportWorkbook, xlsx_response
+
+    book = ExportWorkbook().sheet(str(_("By branch")), [str(h) for h in DASHBOARD_BRANCH_HEADERS])
+    for b in board.branches:
+        book.append([b.village, b.name, b.members, b.scored, b.total, b.average, b.added, b.deducted])
+    book.sheet(str(_("By category")), [str(h) for h in DASHBOARD_CATEGORY_HEADERS])
+    for c in board.categories:
+        book.append([c.label, c.rows, c.total, c.added, c.deducted])
+    book.sheet(str(_("By month")), [str(h) for h in DASHBOARD_MONTH_HEADERS])
+    for m in board.months:
+        book.append([m.month, m.recorded, m.approved, m.returned, m.added, m.deducted])
+    return xlsx_response(book.to_bytes(), f"dashboard-{board.scoring_year}.xlsx")
+
+
+def _chart(labels, *datasets) -> dict:
+    return {"labels": [str(label) for label in labels],
+            "datasets": [{"label": str(name), "data": [float(v) if v is not None else 0 for v in values]}
+                         for name, values in datasets]}
+
+
+@dashboard_required
+def dashboard_view(request):
+    """Points by branch and by category for a scoring year and the last twelve months' entries and
+    points, as charts (the same Chart.js path as the county's dashboard), tables and Excel."""
+    from scoring.periods.dashboard import township_dashboard
+
+    year = _int(request.GET.get("year"))
+    board = township_dashboard(scoring_year=year if year is not None and 2000 <= year <= 2100 else None)
+    if request.GET.get("format") == "xlsx":
+        return _dashboard_xlsx(board)
+    branches, categories, months = board.branches, board.categories, board.months
+    charts = {
+        "branches": _chart([b.name for b in branches], (_("Average points"), [b.average for b in branches]),
+                           (_("Points added"), [b.added for b in branches]),
+                           (_("Points deducted"), [b.deducted for b in branches])),
+        "categories": _chart([c.label for c in categories], (_("Total points"), [c.total for c in categories])),
+        "entries": _chart([m.month for m in months], (_("Entries recorded"), [m.recorded for m in months]),
+                          (_("Entries approved"), [m.approved for m in months]),
+                          (_("Entries returned"), [m.returned for m in months])),
+        "points": _chart([m.month for m in months], (_("Points added"), [m.added for m in months]),
+                         (_("Points deducted"), [m.deducted for m in months])),
+    }
+    years = sorted(set(selectors.ranking_years()) | {board.scoring_year}, reverse=True)
+    return render(request, "periods/dashboard.html", {"board": board, "charts": charts, "years": years})
