@@ -132,6 +132,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5
 # (infra/devserver.py sets DB_CONN_MAX_AGE=0), so a load test leaves none idle. Sizes: README.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants wraps this backend: Django's PostgreSQL one, grouping by every selected column so
+# the same SQL runs on a Citus cluster (infra/citus.md).
+ORIGINAL_BACKEND = "common.postgresql"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_dangjian")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
