@@ -321,14 +321,17 @@ def main() -> int:
         out(f"workers_{count}_signals_and_draws", f"{result['after']:.2f}", "s")
         out(f"workers_{count}_total", f"{total:.2f}", "s")
         out(f"workers_{count}_per_township", f"{total / result['townships'] * 1000:.0f}", "ms")
+        out(f"workers_{count}_load_average", f"{os.getloadavg()[0]:.1f}", f"(1 min, {os.cpu_count()} CPUs)")
         out(f"workers_{count}_checked", f"{result['townships']} townships: {result['seals']} sealed "
             f"{YEAR}-{MONTH:02d}, {result['signals']} computed its signals, {result['drawn']} drew "
             f"{YEAR}-{MONTH + 1:02d}; {result['failed']} failed tasks")
     admin(f'DROP DATABASE IF EXISTS "{RUN_DB}"')
-    base = figures[COUNTS[0]]["close"] + figures[COUNTS[0]]["after"]
-    for count in COUNTS[1:]:
-        total = figures[count]["close"] + figures[count]["after"]
-        out(f"speedup_{count}_vs_{COUNTS[0]}", f"{base / total:.2f}", "x")
+    reference = min(COUNTS)  # speed-ups against the fewest workers, whatever the order of the runs
+    base = figures[reference]["close"] + figures[reference]["after"]
+    for count in sorted(COUNTS):
+        if count != reference:
+            total = figures[count]["close"] + figures[count]["after"]
+            out(f"speedup_{count}_vs_{reference}", f"{base / total:.2f}", "x")
     bad = [c for c, f in figures.items()
            if f["failed"] or not f["seals"] == f["signals"] == f["drawn"] == f["townships"]]
     return 1 if bad else 0
