@@ -119,14 +119,19 @@ def branch_check_results(*, year: int, month: int) -> dict[int, dict]:
     return out
 
 
+def checks_counted(*, year: int, month: int) -> QuerySet[Check]:
+    """The month's checks with their finding and discrepancy counts, in one query (not two counts
+    per check)."""
+    return (Check.objects.filter(year=year, month=month).select_related("village", "draw")
+            .annotate(n_findings=Count("findings"),
+                      n_discrepancies=Count("findings", filter=Q(findings__result=Finding.Result.DISCREPANCY)))
+            .order_by("village__code", "id"))
+
+
 def month_report(*, year: int, month: int) -> dict:
     """The monthly report: the draw made in the month after `month` and the checks covering it."""
     dy, dm = next_month(year, month)
-    # One query for the checks and their finding counts (not two counts per check).
-    checks = list(Check.objects.filter(year=year, month=month).select_related("village", "draw")
-                  .annotate(n_findings=Count("findings"),
-                            n_discrepancies=Count("findings", filter=Q(findings__result=Finding.Result.DISCREPANCY)))
-                  .order_by("village__code", "id"))
+    checks = list(checks_counted(year=year, month=month))
     today = clock.today()
     counts = {c.pk: (c.n_findings, c.n_discrepancies) for c in checks}
     return {"year": year, "month": month, "draw": Draw.objects.filter(year=dy, month=dm).first(),
