@@ -36,7 +36,7 @@ def test_ranking_pages_search_and_excel(client, make_user, township_a, in_townsh
     found = _get(client, "/t/alpha/scoring/periods/ranking/?q=党员07").content.decode()
     assert found.count("/card/?year=") == 1
     response = _get(client, "/t/alpha/scoring/periods/ranking/?format=xlsx")
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.getvalue())).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 1 + 56  # every row, not a page
     cell = next(c for r in rows for c in r if c == "=HYPERLINK(1)")
     assert cell == "=HYPERLINK(1)"  # kept as text
