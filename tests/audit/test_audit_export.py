@@ -25,6 +25,11 @@ def _event(action, repr_, *, before=None, after=None, object_id=1):
                             object_repr=repr_, before=before, after=after)
 
 
+def _wall(*args) -> dt.datetime:
+    """A wall-clock time as an XLSX cell holds it (no time zone)."""
+    return dt.datetime(*args, tzinfo=dt.UTC).replace(tzinfo=None)
+
+
 def _get(client, path):
     try:
         return client.get(path)
@@ -61,7 +66,7 @@ def test_office_exports_the_filtered_trail_in_the_township_zone(client, make_use
 
     assert rows[0] == ("时间（Asia/Urumqi）", "操作人", "操作", "对象类型", "对象编号", "对象", "变更内容")
     assert [r[2] for r in rows[1:]] == ["member.create"] * 3  # the filter applies, newest first
-    assert [r[0] for r in rows[1:]] == [dt.datetime(2026, 11, 2, 16, m) for m in (2, 1, 0)]
+    assert [r[0] for r in rows[1:]] == [_wall(2026, 11, 2, 16, m) for m in (2, 1, 0)]
     assert rows[3][5] == EVIL  # a name like a formula stays text
     assert f"id_number: — → {ID_NUMBER}" in rows[1][6]  # the office sees ID numbers
     assert all("乙镇" not in str(cell) for row in rows for cell in row)
@@ -73,7 +78,7 @@ def test_api_export_matches_the_list_and_masks_id_numbers_for_the_county(client,
     rows = _rows(_get(client, "/t/alpha/api/v1/audit-events/export/?action=member.create&ordering=occurred_at"))
 
     assert [r[5] for r in rows[1:]] == [EVIL, "党员1", "党员2"]
-    assert rows[1][0] == dt.datetime(2026, 11, 2, 18, 0)  # Asia/Shanghai
+    assert rows[1][0] == _wall(2026, 11, 2, 18, 0)  # Asia/Shanghai
     assert "id_number: — → 110***********1234" in rows[1][6]
     assert ID_NUMBER not in str(rows)
     listed = _get(client, "/t/alpha/api/v1/audit-events/?action=member.create").json()

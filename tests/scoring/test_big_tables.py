@@ -28,6 +28,11 @@ PERIODS = "/t/alpha/scoring/periods"
 API = "/t/alpha/api/v1/scoring/periods"
 
 
+def _wall(*args) -> dt.datetime:
+    """A wall-clock time as an XLSX cell holds it (no time zone)."""
+    return dt.datetime(*args, tzinfo=dt.UTC).replace(tzinfo=None)
+
+
 def _get(client, path):
     try:
         return client.get(path)
@@ -178,7 +183,7 @@ def test_month_detail_pages_searches_filters_and_exports(client, world):
     assert EVIL in [r[2] for r in members]
     # January holds the base scores: 60 + i % 7 for the i-th member (55 near, then 3 far)
     assert sorted(totals[1:]) == [("近村党支部", 3462, 55), ("远村党支部", 187, 3)]
-    api = _sheets(_get(client, f"/t/alpha/api/v1/scoring/periods/months/2026/1/export/?q=远方"))
+    api = _sheets(_get(client, "/t/alpha/api/v1/scoring/periods/months/2026/1/export/?q=远方"))
     assert sorted(r[2] for r in api["党员"][1:]) == ["远方0", "远方1", "远方2"]
     summary = _get(client, f"{API}/months/2026/1/?branch={world.far.pk}").json()
     assert [len(summary["members"]), [b["branch_name"] for b in summary["branches"]]] == [3, ["远村党支部"]]
@@ -299,11 +304,11 @@ def test_entries_list_searches_keeps_filters_and_exports_every_page(client, worl
     assert len(rows) == 1 + 38  # every page
     evil = next(r for r in rows if r[0] == EVIL)
     assert evil[1:3] == ("近村党支部", "B01")
-    assert evil[8] == dt.datetime(2026, 11, 20, 10, 0)  # recorded at, in the township's zone
+    assert evil[8] == _wall(2026, 11, 20, 10, 0)  # recorded at, in the township's zone
     assert evil[9] == str(world.clerk)
     posted = _rows(_get(client, f"{url}?format=xlsx&status=posted&q=远方"))
     assert sorted(r[0] for r in posted[1:]) == ["远方0", "远方1", "远方2"]
-    api = _rows(_get(client, f"/t/alpha/api/v1/scoring/entries/export/?q=党员&status=in_review"))
+    api = _rows(_get(client, "/t/alpha/api/v1/scoring/entries/export/?q=党员&status=in_review"))
     assert len(api) == 1 + 17  # 18 in review, one about the member whose name has no 党员
     assert _get(client, "/t/alpha/api/v1/scoring/entries/?q=D01").json()["count"] == 3
 
