@@ -336,6 +336,7 @@ class RankingExportView(PeriodsAPIView):
     def get(self, request):
         rows = _ranking_rows(request)
         year = _year_param(request)
+        export_bound(len(rows))
         return xlsx_download(f"ranking-{year}.xlsx", exports.ranking_sheet(year=year, rows=rows))
 
 
@@ -386,6 +387,7 @@ class PublicationExportView(PeriodsAPIView):
                    summary="One notice version as .xlsx (the detail's filters apply)")
     def get(self, request, pk):
         publication, branches = _notice(request, pk)
+        export_bound(sum(len(branch["members"]) for branch in branches))
         return xlsx_download(exports.notice_filename(publication),
                              exports.notice_sheet(publication=publication, branches=branches))
 

@@ -135,6 +135,10 @@ def ranking_view(request):
     if query:  # ranks stay township-wide: the search only picks the rows to show
         rows = [row for row in rows if query in row.name]
     if wants_xlsx(request):
+        try:
+            export_bound(len(rows))
+        except DomainError as error:
+            return export_refused(request, error)
         return xlsx_download(f"ranking-{year}.xlsx", exports.ranking_sheet(year=year, rows=rows))
     page_obj = page_of(request, rows, per_page=RANKING_PAGE_SIZE)
     return render(request, "periods/ranking.html", {
@@ -204,6 +208,10 @@ def publication_detail(request, pk):
     query, branch_id = search_term(request.GET), _notice_branch_param(request, publication)
     context = _publication_context(request, publication, branch_id=branch_id, query=query)
     if wants_xlsx(request):
+        try:
+            export_bound(sum(len(branch["members"]) for branch in context["branches"]))
+        except DomainError as error:
+            return export_refused(request, error)
         return xlsx_download(exports.notice_filename(publication),
                              exports.notice_sheet(publication=publication, branches=context["branches"]))
     context.update(q=query, branch_id=branch_id, branch_choices=[

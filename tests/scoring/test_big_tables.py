@@ -254,11 +254,16 @@ def test_notice_filters_by_branch_and_name_and_exports(client, world):
     assert [[m["name"] for m in b["members"]] for b in detail["branches"]] == [["远方1"]]
 
 
-def test_notice_scope(client, township_b, make_user, world):
+def test_notice_scope_and_bound(client, township_b, make_user, world, monkeypatch):
     client.force_login(world.clerk)
     url = f"{PERIODS}/publications/{world.publication.pk}/"
     rows = _rows(_get(client, f"{url}?format=xlsx"))
     assert len(rows) == 1 + 55
+    monkeypatch.setattr("common.tables.EXPORT_MAX_ROWS", 54)
+    assert _get(client, f"{url}?format=xlsx").status_code == 302
+    assert _get(client, f"{API}/publications/{world.publication.pk}/export/").status_code == 400
+    assert len(_rows(_get(client, f"{url}?format=xlsx&q=党员0"))) == 1 + 10
+    monkeypatch.undo()
     assert {r[0] for r in rows[1:]} == {"近村党支部"}
     assert _get(client, f"{url}?branch={world.far.pk}").status_code == 404
     assert _get(client, f"{API}/publications/{world.publication.pk}/export/?branch={world.far.pk}").status_code == 404
