@@ -343,3 +343,22 @@ def test_paged_pages_do_not_query_per_row(client, township_a, in_township, world
     for path in (f"{PERIODS}/months/2026/1/", f"{PERIODS}/ratings/2026/", f"{PERIODS}/ranking/",
                  "/t/alpha/scoring/entries/"):
         assert _queries(client, f"{path}?page_size=5") == _queries(client, f"{path}?page_size=50"), path
+
+
+def test_exports_are_in_the_openapi_schemas(client, township_a, make_user):
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, township_a))  # the schema needs a login
+    paths = _get(client, "/t/alpha/api/v1/schema/?format=json").json()["paths"]
+    exports = {"/t/{code}/api/v1/scoring/periods/ranking/export/", "/t/{code}/api/v1/scoring/periods/ratings/export/",
+               "/t/{code}/api/v1/scoring/periods/months/{year}/{month}/export/",
+               "/t/{code}/api/v1/scoring/periods/publications/{id}/export/",
+               "/t/{code}/api/v1/scoring/entries/export/", "/t/{code}/api/v1/audit-events/export/"}
+    assert exports <= set(paths)
+    for path in exports:
+        assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in (
+            paths[path]["get"]["responses"]["200"]["content"]), path
+    ratings = {p["name"] for p in paths["/t/{code}/api/v1/scoring/periods/ratings/"]["get"]["parameters"]}
+    assert {"year", "q", "branch", "rating"} <= ratings
+    entries = {p["name"] for p in paths["/t/{code}/api/v1/scoring/entries/"]["get"]["parameters"]}
+    assert "q" in entries
+    client.force_login(make_user(Role.COUNTY_ADMIN))
+    assert "/api/v1/audit-events/export/" in _get(client, "/api/v1/schema/?format=json").json()["paths"]
