@@ -138,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     failed = sorted((schema, error) for schema, error, _seconds in results if error)
     for schema, error in failed:
         print(f"township schema {schema} FAILED: {error}", file=sys.stderr)
+    from tenants.townships.schema_script import spares_fill
+
+    made, dropped = spares_fill()  # spares made before these migrations are dropped, the pool refilled
+    if made or dropped:
+        print(f"spare township schemas: {made} made, {dropped} out of date dropped")
     print(f"townships migrated: {len(results) - len(failed)}, failed: {len(failed)}, already up to date: {current} "
           f"({max(1, options.jobs)} at a time, {time.monotonic() - started:.1f} s)")
     return 1 if failed else 0

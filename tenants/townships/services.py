@@ -69,7 +69,7 @@ def township_create(*, actor, name: str, code: str, time_zone: str | None = None
 
 
 def township_provision(*, township_id: int) -> Township:
-    """Create and migrate the township's schema, then mark it ready. Idempotent.
+    """Create the township's schema at the latest migrations, then mark it ready. Idempotent.
 
     Concurrent runs are serialised by a PostgreSQL advisory lock. On failure the schema this
     run created is dropped and the township is marked `failed` with the reason, never left
@@ -103,12 +103,19 @@ def township_provision(*, township_id: int) -> Township:
 
 
 def _schema_create(township: Township, *, existed_before: bool) -> None:
-    """The township's schema from the precompiled script (one transaction, all or nothing), or
-    with Django's migrate when the script is missing or stale (a warning says how to regenerate
-    it). A schema that already exists is left to `create_schema`, as before."""
+    """The township's schema: a spare made from the current script renamed (milliseconds; the pool
+    is refilled in the background), else the script run (one transaction, all or nothing), else
+    Django's migrate when the script is missing or stale (a warning says how to regenerate it).
+    A schema that already exists is left to `create_schema`, as before."""
     script = None if existed_before else schema_script.script_current()
     if script is None:
         township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
+        return
+    if schema_script.spare_claim(schema_name=township.schema_name):
+        if settings.TOWNSHIP_SPARE_SCHEMAS > 0:
+            from tenants.townships.tasks import spares_fill
+
+            transaction.on_commit(spares_fill.delay)
         return
     schema_script.schema_create_from_script(schema_name=township.schema_name, script=script)
 

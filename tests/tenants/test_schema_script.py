@@ -117,6 +117,11 @@ def test_checked_in_script_matches_the_migrations():
 
 def test_script_schema_equals_migrate_schema(make_user, django_capture_on_commit_callbacks, settings, tmp_path, caplog):
     by_script = provision(make_user, django_capture_on_commit_callbacks, "script-made")
+    assert schema_script.spares_fill(count=1) == (1, 0)
+    [spare] = schema_script.spares()
+    by_spare = provision(make_user, django_capture_on_commit_callbacks, "spare-made")
+    assert not schema_exists(spare)
+    assert schema_script.spares() == []
     settings.TOWNSHIP_SCHEMA_SCRIPT = stale_copy(tmp_path)
     with caplog.at_level(logging.WARNING, logger="tenants.townships.schema_script"):
         by_migrate = provision(make_user, django_capture_on_commit_callbacks, "migrate-made")
@@ -130,6 +135,34 @@ def test_script_schema_equals_migrate_schema(make_user, django_capture_on_commit
     assert len(made_by_migrate["relations"]) > 100  # a real township schema was compared
     assert len(made_by_migrate["triggers"]) > 20
     assert differences(made_by_migrate, made_by_script) == [], f"the script no longer builds what migrate does: {STALE}"
+    assert by_spare.status == Township.Status.READY
+    assert differences(made_by_migrate, catalog(by_spare.schema_name)) == []  # a renamed spare is the same
+
+
+def test_spares_of_an_older_script_are_never_claimed_and_are_dropped(make_user, django_capture_on_commit_callbacks):
+    old = f"spare_{'0' * 12}_feedbeef"
+    schema_script.schema_create_from_script(schema_name=old, script=schema_script.script_load())
+
+    township = provision(make_user, django_capture_on_commit_callbacks, "not-old")
+
+    assert township.status == Township.Status.READY
+    assert schema_exists(old)
+    assert schema_script.spares_fill(count=0) == (0, 1)
+    assert not schema_exists(old)
+
+
+def test_provisioning_tops_up_the_spares(make_user, django_capture_on_commit_callbacks, settings):
+    settings.TOWNSHIP_SPARE_SCHEMAS = 1
+    assert schema_script.spares_fill() == (1, 0)
+    [first_spare] = schema_script.spares()
+
+    township = provision(make_user, django_capture_on_commit_callbacks, "topped-up")
+
+    assert township.status == Township.Status.READY
+    [new_spare] = schema_script.spares()  # the claimed one was replaced by the task after commit
+    assert new_spare != first_spare
+    assert not schema_exists(first_spare)
+    assert schema_script.spares_fill() == (0, 0)
 
 
 def test_script_township_triggers_work_in_its_own_schema(make_user, django_capture_on_commit_callbacks):
