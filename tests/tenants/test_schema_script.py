@@ -5,10 +5,13 @@ migrations, or when a schema made from it differs in anything from one made by `
 """
 from __future__ import annotations
 
+import io
 import logging
+import pathlib
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_exists, tenant_context
 
@@ -229,3 +232,18 @@ def test_dump_clean_keeps_function_bodies_and_names_the_placeholder():
         f"CREATE TABLE {p}.t (", "    id bigint NOT NULL", ");", "",
         f"CREATE TRIGGER g BEFORE INSERT ON {p}.t FOR EACH ROW EXECUTE FUNCTION {p}.f();", "",
     ])
+
+
+def test_command_checks_the_script_and_makes_spares(tmp_path):
+    out = io.StringIO()
+    call_command("schema_script", check=True, stdout=out)
+    assert out.getvalue() == (f"{schema_script.DEFAULT_PATH} matches the migrations "
+                              f"({schema_script.migrations_digest()[:12]})\n")
+    stale = stale_copy(tmp_path)
+    with pytest.raises(CommandError, match=re.escape(f"{stale} is missing or stale: run `{schema_script.REGENERATE}`")):
+        call_command("schema_script", check=True, output=pathlib.Path(stale))
+
+    out = io.StringIO()
+    call_command("schema_script", spares=1, stdout=out)
+    assert out.getvalue() == "spare township schemas: 1 made, 0 out of date dropped, 1 ready\n"
+    assert len(schema_script.spares()) == 1
