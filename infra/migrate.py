@@ -107,8 +107,10 @@ def migrate_many(schemas: list[str], *, jobs: int, verbosity: int = 1) -> list[t
         for future in as_completed(futures):
             try:
                 results.append(future.result())
-            except Exception as exc:  # noqa: BLE001 - a worker that died (e.g. killed) fails its schema only
-                results.append((futures[future], f"worker died: {type(exc).__name__}: {exc}", 0.0))
+            except Exception as exc:  # noqa: BLE001 - reported like a failed migration
+                # A worker process that died (killed, out of memory) breaks the pool: its schema and
+                # those not started yet are reported as not migrated; a re-run picks them up.
+                results.append((futures[future], f"not migrated, a worker died: {type(exc).__name__}: {exc}", 0.0))
     return results
 
 

@@ -212,6 +212,7 @@ def test_script_with_placeholder_and_digest_only_is_loaded(tmp_path):
     assert script.digest == "a" * 64
     assert not script.is_current
     assert script.for_schema("t_x") == f'-- migrations-sha256: {"a" * 64}\nCREATE TABLE "t_x".t (id int);\n'
+    assert script.statements == (f"CREATE TABLE {schema_script.PLACEHOLDER}.t (id int);",)
     assert schema_script.script_load(tmp_path / "missing.sql") is None
 
 
@@ -247,3 +248,16 @@ def test_command_checks_the_script_and_makes_spares(tmp_path):
     call_command("schema_script", spares=1, stdout=out)
     assert out.getvalue() == "spare township schemas: 1 made, 0 out of date dropped, 1 ready\n"
     assert len(schema_script.spares()) == 1
+
+
+def test_statements_split_keeps_function_bodies_whole():
+    sql = "\n".join([
+        "-- header", "", "CREATE FUNCTION f() RETURNS trigger", "    AS $$", "BEGIN", "    RETURN NEW;", "END;", "$$;", "",
+        "INSERT INTO t (a) VALUES", "    ('x;'),", "    ('y');", "",
+    ])
+    assert schema_script.statements_split(sql) == (
+        "CREATE FUNCTION f() RETURNS trigger\n    AS $$\nBEGIN\n    RETURN NEW;\nEND;\n$$;",
+        "INSERT INTO t (a) VALUES\n    ('x;'),\n    ('y');",
+    )
+    with pytest.raises(schema_script.SchemaScriptError, match="ends inside a statement"):
+        schema_script.statements_split("CREATE TABLE t (\n  id int\n")
