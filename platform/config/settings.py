@@ -89,6 +89,9 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_CREATION_FAKES_MIGRATIONS = False
+# New townships' schemas come from tenants/townships/schema.sql (`manage.py schema_script`); this
+# many spare schemas are kept made from it, so provisioning is a rename (see schema_script.py).
+TOWNSHIP_SPARE_SCHEMAS = int(os.environ.get("TOWNSHIP_SPARE_SCHEMAS", "0"))
 
 MIDDLEWARE = [
     "tenants.townships.middleware.TownshipMiddleware",

@@ -1,7 +1,8 @@
 """Creating, provisioning and archiving townships.
 
-A township row is created in a web request (fast); its schema is created and migrated by
-`township_provision`, which runs in a Celery task because migrating a schema takes seconds.
+A township row is created in a web request (fast); its schema is created by `township_provision`
+in a Celery task, from the precompiled schema script (`schema_script`, a fraction of a second) or,
+when that is stale, by Django's migrate (seconds).
 Only `ready` townships are routed to and reached by scheduled jobs.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from common import clock
 from common.errors import Conflict, DomainError, full_clean_or_raise
 from notifications.selectors import county_admin_users
 from notifications.services import notify
+from tenants.townships import schema_script
 from tenants.townships.citus import schema_distribute
 from tenants.townships.models import Domain, Township
 
@@ -68,7 +70,7 @@ def township_create(*, actor, name: str, code: str, time_zone: str | None = None
 
 
 def township_provision(*, township_id: int) -> Township:
-    """Create and migrate the township's schema, then mark it ready. Idempotent.
+    """Create the township's schema at the latest migrations, then mark it ready. Idempotent.
 
     Concurrent runs are serialised by a PostgreSQL advisory lock. On failure the schema this
     run created is dropped and the township is marked `failed` with the reason, never left
@@ -84,7 +86,7 @@ def township_provision(*, township_id: int) -> Township:
             raise Conflict(TOWNSHIP_ARCHIVED)
         existed_before = schema_exists(township.schema_name)
         try:
-            township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
+            _schema_create(township, existed_before=existed_before)
             connection.set_schema_to_public()
             schema_distribute(schema_name=township.schema_name)  # Citus only, opt-in
         except Exception as exc:
@@ -101,6 +103,24 @@ def township_provision(*, township_id: int) -> Township:
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7301, township_id])
+
+
+def _schema_create(township: Township, *, existed_before: bool) -> None:
+    """The township's schema: a spare made from the current script renamed (milliseconds; the pool
+    is refilled in the background), else the script run (one transaction, all or nothing), else
+    Django's migrate when the script is missing or stale (a warning says how to regenerate it).
+    A schema that already exists is left to `create_schema`, as before."""
+    script = None if existed_before else schema_script.script_current()
+    if script is None:
+        township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
+        return
+    if schema_script.spare_claim(schema_name=township.schema_name):
+        if settings.TOWNSHIP_SPARE_SCHEMAS > 0:
+            from tenants.townships.tasks import spares_fill
+
+            transaction.on_commit(spares_fill.delay)
+        return
+    schema_script.schema_create_from_script(schema_name=township.schema_name, script=script)
 
 
 @transaction.atomic

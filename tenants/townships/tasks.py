@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from tenants.townships import schema_script
 from tenants.townships.services import township_provision
 
 
@@ -7,3 +8,9 @@ from tenants.townships.services import township_provision
 def provision_township(self, township_id: int) -> str:
     """Public-schema task: create and migrate one township's schema (idempotent)."""
     return township_provision(township_id=township_id).status
+
+
+@shared_task(name="townships.spares_fill", acks_late=True)
+def spares_fill() -> list[int]:
+    """Public-schema task: top up the spare township schemas (idempotent, one filler at a time)."""
+    return list(schema_script.spares_fill())

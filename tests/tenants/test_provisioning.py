@@ -23,7 +23,10 @@ def test_provisioning_creates_schema_and_routes(client, make_user, django_captur
     assert client.get("/t/gantang/").status_code == 200
 
 
-def test_failed_provisioning_is_marked_not_half_ready(monkeypatch, make_user, client):
+def test_failed_provisioning_is_marked_not_half_ready(monkeypatch, make_user, client, settings, tmp_path):
+    """Django's migrate path (no current schema script) crashing half-way; the script path's own
+    failure is in test_schema_script."""
+    settings.TOWNSHIP_SCHEMA_SCRIPT = str(tmp_path / "no-script.sql")
     admin = make_user("county_admin")
     township = township_create(actor=admin, name="坏镇", code="broken")
 
