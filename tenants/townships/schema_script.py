@@ -109,7 +109,10 @@ def migrations_digest() -> str:
     root = Path(settings.BASE_DIR).resolve()
     for path in _migration_files():
         resolved = path.resolve()
-        name = resolved.relative_to(root) if resolved.is_relative_to(root) else Path(*resolved.parts[-3:])
+        # Installed packages by their last parts (app/migrations/file): the same wherever the
+        # virtualenv lives (inside the checkout, beside it, another Python's site-packages).
+        inside = resolved.is_relative_to(root) and "site-packages" not in resolved.parts
+        name = resolved.relative_to(root) if inside else Path(*resolved.parts[-3:])
         digest.update(str(name).encode() + b"\0" + resolved.read_bytes() + b"\0")
     return digest.hexdigest()
 
