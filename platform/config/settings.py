@@ -89,6 +89,9 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_CREATION_FAKES_MIGRATIONS = False
+# `SET search_path` only when the schema changes, not before every query (safe: see
+# tests/common/test_search_path.py for rollbacks, tasks, contexts and reused connections).
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.townships.middleware.TownshipMiddleware",
