@@ -110,16 +110,16 @@ def ranking_view(request):
     branch_id = _int(request.GET.get("branch"))
     if branch_id is not None and not branch_scope(access).filter(pk=branch_id).exists():
         raise Http404
-    rows = selectors.ranking_for(access=access, scoring_year=year, branch_id=branch_id)
     query = request.GET.get("q", "").strip()[:50]
-    if query:  # ranks stay township-wide: the search only picks the rows to show
-        rows = [row for row in rows if query in row.name]
+    # Ranks stay township-wide: the branch and the search only pick the rows to show. The page
+    # ranks in the database and fetches only its own 50 rows; the Excel file takes them all.
+    rows = selectors.RankingPageSource(access=access, scoring_year=year, branch_id=branch_id, name=query)
     if request.GET.get("format") == "xlsx":
         from common.excel import ExportWorkbook
 
         book = ExportWorkbook().sheet(str(year), [str(_("Township rank")), str(_("Rank in branch")),
                                                   str(_("Full name")), str(_("Branch")), str(_("Total points"))])
-        for row in rows:
+        for row in rows[:]:
             book.append([row.rank, row.branch_rank, row.name, row.branch_name, row.total])
         response = HttpResponse(book.to_bytes(), content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
