@@ -5,7 +5,10 @@ Measures (printed as `name: value unit`, ratios included):
   (b) monthly close (scoring.periods.services.month_close) of each month of the year, target < 2 s;
   (c) chained writes (ledger_post) against plain inserts of the same rows into the same table
       (bulk_create with dummy hashes in a separate number range), target ratio >= 0.7;
-  (d) full chain verification (scoring.ledger.verify.ledger_verify): time and rows/s.
+  (d) full chain verification (scoring.ledger.verify.ledger_verify): time and rows/s;
+  (e) the township dashboard's figures (scoring.periods.dashboard: by branch, by category and the
+      year's twelve months over the ledger and 20,000 entries) and one member's standing and trend,
+      with their statement counts, target < 500 ms.
 
 It runs in its own database `bench_scoring` on the server of DATABASE_URL (created with Django's
 test-database utilities and dropped at the end, so development data is never touched), inside a
@@ -156,6 +159,70 @@ def bench_ranking() -> None:
     out("ranking_vs_target_50ms", f"{median / 0.05:.2f}", "x (<= 1 meets the target)")
 
 
+def make_entries(member_ids, rule_ids, count: int) -> None:
+    """`count` entries over the year: recorded on the day after the event, half approved and a
+    tenth returned two days later, the rest still in review (bulk insert, then the stamps)."""
+    from scoring.ledger.models import Entry
+
+    statuses = [Entry.Status.POSTED] * 5 + [Entry.Status.REJECTED] + [Entry.Status.IN_REVIEW] * 4
+    entries = [Entry(member_id=rng.choice(member_ids), rule_id=rng.choice(rule_ids),
+                     occurred_on=dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(360)), points=Decimal(2),
+                     entered_by_id=1, lag_days=1, status=rng.choice(statuses)) for _ in range(count)]
+    Entry.objects.bulk_create(entries, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Entry._meta.db_table} SET entered_at = (occurred_on + 1)::timestamp AT TIME ZONE "  # noqa: S608
+                       "'Asia/Shanghai' + interval '9 hours'")
+        cursor.execute(f"UPDATE {Entry._meta.db_table} SET decided_at = entered_at + interval '2 days' "  # noqa: S608
+                       "WHERE status IN ('posted', 'rejected')")
+        cursor.execute("ANALYZE")
+    out("dashboard_entries", count, "entries")
+
+
+def _median_ms(fn, runs: int = 7) -> tuple[float, int]:
+    fn()  # warm the caches once
+    times = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    reads = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+    return statistics.median(times), len(reads)
+
+
+def bench_dashboard(member_ids) -> None:
+    from scoring.ledger.models import LedgerEntry
+    from scoring.periods import dashboard
+
+    months = dashboard.year_months(YEAR)
+
+    def township():
+        return (dashboard.branch_points(scoring_year=YEAR), dashboard.category_points(scoring_year=YEAR),
+                dashboard.month_figures(months=months))
+
+    def member():
+        dashboard.member_standing(member_id=member_ids[7], scoring_year=YEAR)
+        dashboard.member_trend(member_id=member_ids[7], months=months)
+
+    branches, _categories, by_month = township()
+    out("dashboard_figures", f"{len(branches)} branches, {sum(m.recorded for m in by_month)} entries recorded, "
+        f"{sum(b.total for b in branches)} points")
+    median, statements = _median_ms(township)
+    out("dashboard_township", ms(median), f"ms (median of 7; {statements} statements)")
+
+    def plain_scan():  # the floor: one pass summing the year's ledger rows
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT sum(points) FROM {LedgerEntry._meta.db_table} WHERE scoring_year = %s",  # noqa: S608
+                           [YEAR])
+            cursor.fetchall()
+
+    floor, _statements = _median_ms(plain_scan)
+    out("dashboard_township_vs_plain_scan", f"{median / floor:.1f}", "x one plain sum over the year's ledger rows")
+    out("dashboard_township_vs_target_500ms", f"{median / 0.5:.2f}", "x (<= 1 meets the target)")
+    median, statements = _median_ms(member)
+    out("dashboard_member", ms(median), f"ms (standing and trend, median of 7; {statements} statements)")
+
+
 def bench_month_close(actor) -> None:
     try:
         from scoring.periods.services import month_close
@@ -259,6 +326,8 @@ def main() -> int:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             bench_ranking()
+            make_entries(member_ids, rule_ids, int(os.environ.get("BENCH_ENTRIES", "20000")))
+            bench_dashboard(member_ids)
             bench_month_close(actor)
             bench_verify()
             bench_writes(member_ids, rule_ids)

@@ -10,11 +10,16 @@ from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
 
-from accounts.api import AccessAPIMixin, InTownship, StableOrderingFilter
+from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship, StableOrderingFilter
+from audit.exports import audit_events_filename, audit_events_sheet
 from audit.models import AuditEvent
 from audit.selectors import AuditEventFilter, audit_event_list, audit_snapshots_for
+from common import clock
+from common.api import xlsx_schema_responses
 from common.errors import PERMISSION_DENIED
+from common.tables import export_bound, xlsx_download
 
 
 class CanViewAudit(permissions.BasePermission):
@@ -53,3 +58,14 @@ class AuditEventViewSet(AccessAPIMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return AuditEvent.objects.none()
         return audit_event_list()
+
+    @extend_schema(summary="The filtered audit events as .xlsx: newest first, at most 20,000 rows, times in the "
+                           "township's time zone (the list's filters apply)",
+                   responses=xlsx_schema_responses(ERROR_RESPONSES))
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        events = self.filter_queryset(self.get_queryset())
+        export_bound(events.count())
+        zone = request.tenant.time_zone_info()
+        return xlsx_download(audit_events_filename(request.tenant, clock.today(zone=zone)),
+                             audit_events_sheet(events, access=request.access, zone=zone))

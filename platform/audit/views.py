@@ -7,65 +7,25 @@ admins; inside a township it shows that township's events to its office and to c
 """
 from __future__ import annotations
 
-import json
-import re
 import zoneinfo
-from dataclasses import dataclass
-from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.dateparse import parse_datetime
 
+from audit.changes import changes_of
+from audit.exports import audit_events_filename, audit_events_sheet
 from audit.models import AuditEvent
-from audit.selectors import AuditEventFilter, audit_event_list, audit_snapshots_for
+from audit.selectors import AuditEventFilter, audit_event_list
+from common import clock
 from common.decorators import access_required
+from common.errors import DomainError
+from common.tables import export_bound, export_refused, page_of, wants_xlsx, xlsx_download
 
 PAGE_SIZE = 50
 
 
 audit_viewer_required = access_required(lambda access: access.can_view_audit)
-
-
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def _text(value: Any, zone: zoneinfo.ZoneInfo | None = None) -> str:
-    """A snapshot value as text; stored times (ISO, UTC) are shown in `zone`, like the event's own time."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        if zone is not None and _ISO_DATETIME.match(value):
-            moment = parse_datetime(value)
-            if moment is not None and moment.tzinfo is not None:
-                return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-        return value
-    return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
-
-
-@dataclass(frozen=True)
-class Change:
-    key: str
-    before: str
-    after: str
-
-
-def changes_of(event: AuditEvent, *, access, zone: zoneinfo.ZoneInfo | None = None) -> list[Change]:
-    """The keys whose value differs between `before` and `after` (a created or deleted object
-    shows every key it had), as `access` may see them (ID numbers masked).
-
-    When both sides are recorded, `after` may hold only what the action set (a review records
-    its decision, not the whole entry): a key missing from `after` was left alone, not wiped,
-    so it is not shown. Times are shown in `zone`."""
-    before, after = audit_snapshots_for(event, access=access)
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    keys = list(dict.fromkeys([*after] if before and after else [*before, *after]))
-    return [Change(key, _text(before.get(key), zone), _text(after.get(key), zone))
-            for key in keys if before.get(key) != after.get(key)]
 
 
 def _filter_form(data) -> forms.Form:
@@ -83,8 +43,15 @@ def _time_zone(request) -> str:
 @audit_viewer_required
 def event_list(request):
     events = audit_event_list(filters=request.GET)
-    page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     zone = zoneinfo.ZoneInfo(_time_zone(request))
+    if wants_xlsx(request):
+        try:
+            export_bound(events.count())
+        except DomainError as error:
+            return export_refused(request, error)
+        return xlsx_download(audit_events_filename(request.tenant, clock.today(zone=zone)),
+                             audit_events_sheet(events, access=request.access, zone=zone))
+    page_obj = page_of(request, events, per_page=PAGE_SIZE)
     rows = [(event, changes_of(event, access=request.access, zone=zone)) for event in page_obj]
     return render(request, "audit/event_list.html", {
         "form": _filter_form(request.GET), "page_obj": page_obj, "rows": rows, "tz": _time_zone(request),

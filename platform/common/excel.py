@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from decimal import Decimal
 
 import openpyxl
@@ -64,6 +65,16 @@ class ExportWorkbook:
         self._book.save(buffer)
         return buffer.getvalue()
 
+    def to_file(self):
+        """The workbook in a temporary file (deleted when closed), positioned at its start.
+
+        A write-only sheet already keeps its rows in a temporary file as they are appended; saving
+        into another one keeps a big export out of memory until it is streamed to the client."""
+        file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
+        self._book.save(file)
+        file.seek(0)
+        return file
+
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,5 +84,14 @@ def xlsx_response(content: bytes, filename: str):
     from django.http import HttpResponse
 
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_stream(book: ExportWorkbook, filename: str):
+    """An .xlsx download streamed from a temporary file in chunks (big exports, pages and API)."""
+    from django.http import FileResponse
+
+    response = FileResponse(book.to_file(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

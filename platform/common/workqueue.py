@@ -5,7 +5,10 @@ points" for a clerk on a phone), then one line per kind of waiting work with its
 it is and a link straight to it. The shell knows no domain: each domain app registers its sources
 in `AppConfig.ready()` (`work_source_register`), as events, reminders and beat entries are.
 
-A source is `fn(request) -> Iterable[Task | Action]`, called inside the township's schema (or in
+A source may also return a `Panel`: a block of the home page it renders itself (a member's points
+and their trend, say), so a home shows a domain's figures without the shell importing the domain.
+
+A source is `fn(request) -> Iterable[Task | Action | Panel]`, called inside the township's schema (or in
 the public schema for the county's home, with `request.tenant` the county). It returns nothing
 for roles it does not serve, and must cost a bounded number of queries (counts, not lists).
 """
@@ -43,17 +46,28 @@ class Action:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A block of the home page rendered from the source's own `template` with `context` (shown
+    after the work queue, in `order`)."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
 @dataclass
 class Work:
     actions: list[Action] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(task.count for task in self.tasks)
 
 
-Source = Callable[[object], Iterable["Task | Action"]]
+Source = Callable[[object], Iterable["Task | Action | Panel"]]
 _SCOPES = ("township", "county")
 _sources: dict[str, dict[str, Source]] = {scope: {} for scope in _SCOPES}
 
@@ -79,7 +93,10 @@ def work_for(request, *, scope: str = "township") -> Work:
                 work.actions.append(item)
             elif isinstance(item, Task) and item.count > 0:
                 work.tasks.append(item)
+            elif isinstance(item, Panel):
+                work.panels.append(item)
     rank = {"danger": 0, "warn": 1, "": 2}
     work.actions.sort(key=lambda a: (not a.primary, a.order, a.label))
     work.tasks.sort(key=lambda t: (rank[t.tone], t.order, t.label))
+    work.panels.sort(key=lambda p: (p.order, p.template))
     return work

@@ -135,6 +135,12 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5
 # (infra/devserver.py sets DB_CONN_MAX_AGE=0), so a load test leaves none idle. Sizes: README.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants wraps this backend: Django's PostgreSQL one, grouping by every selected column so
+# the same SQL runs on a Citus cluster (infra/citus.md).
+ORIGINAL_BACKEND = "common.postgresql"
+# On a Citus cluster: make each new township's schema a distributed schema when it is provisioned
+# (tenants/townships/citus.py; skipped where the database has no citus extension).
+CITUS_DISTRIBUTE_SCHEMAS = env_bool("CITUS_DISTRIBUTE_SCHEMAS", False)
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_dangjian")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -124,11 +124,17 @@ def catalogue_diff(*, scoring_year: ScoringYear) -> list[RuleDiff]:
         latest[rule.code] = rule
     items = {i.pk: i for i in TemplateItem.objects.filter(pk__in=[r.template_item_id for r in latest.values()
                                                                     if r.template_item_id])}
+    return rule_diffs(latest=list(latest.values()), items=items)
+
+
+def rule_diffs(*, latest: list[Rule], items: dict) -> list[RuleDiff]:
+    """How the latest versions `latest` (one per code, in code order) differ from their template
+    items (`items`: TemplateItem by id); no database access."""
     diffs = []
-    for code, rule in latest.items():
+    for rule in latest:
         item = items.get(rule.template_item_id)
         if item is None:
-            diffs.append(RuleDiff(code=code, name=rule.name, version=rule.version,
+            diffs.append(RuleDiff(code=rule.code, name=rule.name, version=rule.version,
                                   effective_from=rule.effective_from, fields=(), missing_in_template=True))
             continue
         changed = []
@@ -139,6 +145,6 @@ def catalogue_diff(*, scoring_year: ScoringYear) -> list[RuleDiff]:
                 changed.append(FieldDiff(field=name, label=str(Rule._meta.get_field(name).verbose_name),
                                          template=template_value, township=township_value))
         if changed:
-            diffs.append(RuleDiff(code=code, name=rule.name, version=rule.version,
+            diffs.append(RuleDiff(code=rule.code, name=rule.name, version=rule.version,
                                   effective_from=rule.effective_from, fields=tuple(changed)))
     return diffs

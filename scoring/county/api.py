@@ -145,7 +145,7 @@ class TemplateCatalogueViewSet(AccessAPIMixin, viewsets.ViewSet):
         rows = selectors.template_localisations(catalogue=self._get(pk))
         return Response([{
             "township": row.township.code, "adopted": row.adopted,
-            "scoring_year": row.scoring_year.year if row.scoring_year else None,
+            "scoring_year": row.year,
             "diffs": diff_data(row.diffs),
         } for row in rows])
 

@@ -68,23 +68,28 @@ def open_counts_by_kind() -> dict[str, int]:
                 .values_list("kind", "n"))
 
 
+OPEN_BY_KIND_SQL = "SELECT kind, count(*) AS n FROM {schema}.favouritism_signal WHERE status = %s GROUP BY kind"
+
+
 def county_rollup(*, access: Access) -> tuple[list[tuple[object, dict[str, int]]], dict[str, int]]:
-    """Open flags per ready township and kind, read in each township's schema, plus the totals.
+    """Open flags per ready township and kind (what `open_counts_by_kind` counts in each), plus
+    the totals: ONE statement over every ready township's schema (`crossschema.union_all`).
 
     County admin only (PermissionDenied otherwise); called in the public schema.
     """
-    from django_tenants.utils import tenant_context
-
     from common.errors import PermissionDenied
+    from tenants.townships.crossschema import union_all
     from tenants.townships.selectors import township_list_ready
 
     if not access.is_county_admin:
         raise PermissionDenied()
+    townships = list(township_list_ready())
+    counts: dict[int, dict[str, int]] = {}
+    for row in union_all(townships=townships, sql=OPEN_BY_KIND_SQL, params=[Signal.Status.OPEN.value]):
+        counts.setdefault(row["township_id"], {})[row["kind"]] = row["n"]
     rows, totals = [], {}
-    for township in township_list_ready():
-        with tenant_context(township):
-            counts = open_counts_by_kind()
-        rows.append((township, counts))
-        for kind, n in counts.items():
+    for township in townships:
+        rows.append((township, counts.get(township.pk, {})))
+        for kind, n in counts.get(township.pk, {}).items():
             totals[kind] = totals.get(kind, 0) + n
     return rows, totals

@@ -19,19 +19,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship, StableOrderingFilter
-from common.api import SafeJSONParser
+from common.api import SafeJSONParser, xlsx_schema_responses
 from common.errors import NotFound, PermissionDenied
+from common.tables import export_bound, xlsx_download
 from scoring.ledger import services
 from scoring.ledger.evidence import evidence_response
+from scoring.ledger.exports import entries_filename, entries_sheet
 from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
 from scoring.ledger.selectors import (
     EntryFilter,
+    entry_export_rows,
     entry_list,
     entry_people,
     evidence_get,
     late_queue,
     member_points_card,
     review_queue,
+    township_today,
 )
 
 
@@ -269,6 +273,15 @@ class EntryViewSet(AccessAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         if not request.access.runs_scoring:
             raise PermissionDenied()
         return self._list(late_queue(access=request.access))
+
+    @extend_schema(summary="The filtered entries as .xlsx: every page, at most 20,000 rows (the list's filters apply)",
+                   tags=["scoring"], responses=xlsx_schema_responses(ERROR_RESPONSES))
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        rows = self.filter_queryset(entry_export_rows(access=request.access))
+        export_bound(rows.count())
+        return xlsx_download(entries_filename(request.tenant, township_today()),
+                             entries_sheet(rows, zone=request.tenant.time_zone_info()))
 
     def _list(self, queryset):
         page = self.paginate_queryset(queryset)

@@ -12,7 +12,7 @@ from accounts.access import Access
 from common.forms import DateInput
 from scoring.ledger.models import Entry, Review
 from tenants.organisation.models import Member
-from tenants.organisation.selectors import member_scope
+from tenants.organisation.selectors import branch_scope, member_scope
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -130,6 +130,20 @@ class LateDecisionForm(forms.Form):
 
 
 class EntryFilterForm(forms.Form):
+    """The entries list's filter box; the list also keeps the API's other filters (`member`,
+    `rule`, `level`, `is_late`, `occurred_from`, `occurred_to`) when they are in the query string."""
+
+    q = forms.CharField(label=_("Member or item"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + Entry.Status.choices)
+    branch = forms.ChoiceField(label=_("Branch"), required=False)
     mine = forms.ChoiceField(label=_("Recorded by"), required=False,
                              choices=[("", _("Anyone")), ("true", _("Me"))])
+
+    def __init__(self, *args, access=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        branches = branch_scope(access).order_by("name") if access is not None and access.sees_branches else []
+        if branches:
+            self.fields["branch"].choices = [("", _("All")), *((str(b.pk), b.name) for b in branches)]
+        else:
+            del self.fields["branch"]

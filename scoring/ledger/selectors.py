@@ -86,10 +86,20 @@ class EntryFilter(django_filters.FilterSet):
     occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label=_("from"))
     occurred_to = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label=_("to"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("recorded by me"))
+    q = django_filters.CharFilter(method="filter_search", max_length=50,
+                                  label=_("member name, item code or item name contains"))
 
     class Meta:
         model = Entry
-        fields = ["status", "member", "branch", "rule", "level", "is_late", "occurred_from", "occurred_to", "mine"]
+        fields = ["status", "member", "branch", "rule", "level", "is_late", "occurred_from", "occurred_to", "mine",
+                  "q"]
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(member__name__icontains=value) | Q(rule__code__icontains=value)
+                         | Q(rule__name__icontains=value))
 
     def filter_mine(self, qs, name, value):
         user = getattr(self.request, "user", None)
@@ -110,6 +120,13 @@ def _with_related(qs: QuerySet[Entry]) -> QuerySet[Entry]:
 
 def entry_list(*, access: Access, filters: dict | None = None, request=None) -> QuerySet[Entry]:
     return EntryFilter(filters or {}, queryset=_with_related(entry_scope(access)), request=request).qs
+
+
+def entry_export_rows(*, access: Access, filters: dict | None = None, request=None) -> QuerySet[Entry]:
+    """`entry_list` for an export: the same rows and order, with only what the sheet shows joined
+    (no evidence or reviews), to be read in chunks."""
+    qs = EntryFilter(filters or {}, queryset=entry_scope(access), request=request).qs
+    return qs.select_related("member", "member__branch", "rule").order_by("-entered_at", "-id")
 
 
 def entry_get(*, access: Access, pk: int) -> Entry:

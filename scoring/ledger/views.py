@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.decorators import township_access_required, township_required
 from common.errors import DomainError, NotFound, apply_to_form
+from common.tables import export_bound, export_refused, page_of, wants_xlsx, xlsx_download
 from scoring.ledger import forms, services
 from scoring.ledger.evidence import evidence_response
+from scoring.ledger.exports import entries_filename, entries_sheet
 from scoring.ledger.models import Entry
 from scoring.ledger.selectors import (
+    entry_export_rows,
     entry_get,
     entry_list,
     entry_people,
@@ -34,6 +36,9 @@ from tenants.organisation.models import Member
 from tenants.organisation.selectors import member_scope
 
 PAGE_SIZE = 30
+# The list's filters without a field in its filter box (links from other pages, the API's names):
+# kept as hidden fields when the box is submitted.
+KEPT_FILTERS = ("member", "rule", "level", "is_late", "occurred_from", "occurred_to")
 MEMBER_SEARCH_LIMIT = 20
 
 ENTRY_CREATED = _("Entry recorded and sent for review.")
@@ -49,7 +54,7 @@ enter_required = township_access_required(lambda access: access.can_enter_points
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, queryset, per_page=PAGE_SIZE)
 
 
 def _entry_or_404(request, pk) -> Entry:
@@ -118,9 +123,19 @@ def entry_list_view(request):
     # Clerks start on their own entries; the office, reviewers and secretaries see all in scope.
     if "mine" not in params and access.can_enter_points and not access.is_township_wide and not access.review_levels:
         params["mine"] = "true"
-    form = forms.EntryFilterForm(params)
+    if wants_xlsx(request):
+        rows = entry_export_rows(access=access, filters=params, request=request)
+        try:
+            export_bound(rows.count())
+        except DomainError as error:
+            return export_refused(request, error)
+        return xlsx_download(entries_filename(request.tenant, township_today()),
+                             entries_sheet(rows, zone=request.tenant.time_zone_info()))
+    form = forms.EntryFilterForm(params, access=access)
     entries = entry_list(access=access, filters=params, request=request)
-    return render(request, "scoring_ledger/entry_list.html", {"form": form, "page_obj": _page(request, entries)})
+    kept = [(key, value) for key in KEPT_FILTERS for value in request.GET.getlist(key)]
+    return render(request, "scoring_ledger/entry_list.html", {"form": form, "page_obj": _page(request, entries),
+                                                              "kept_filters": kept})
 
 
 @township_required
@@ -314,7 +329,14 @@ def member_card(request, pk):
         card = member_points_card(access=request.access, member_id=pk, scoring_year=year)
     except NotFound:
         raise Http404 from None
+    from scoring.periods import dashboard
     from scoring.periods.selectors import member_final_ratings
 
+    # The rank in the township and the trend by month (the member's home shows the same).
+    trend = dashboard.member_trend(member_id=card.member.pk, months=dashboard.member_trend_months(
+        scoring_year=card.scoring_year, today=township_today()))
+    standing = (dashboard.member_standing(member_id=card.member.pk, scoring_year=card.scoring_year)
+                if card.scoring_year else None)
     return render(request, "scoring_ledger/member_card.html", {
-        "card": card, "final_ratings": member_final_ratings(member_id=card.member.pk)})
+        "card": card, "final_ratings": member_final_ratings(member_id=card.member.pk), "standing": standing,
+        "trend": trend, "trend_chart": dashboard.member_trend_chart(trend)})

@@ -29,9 +29,9 @@ class OversightPolicyForm(djforms.ModelForm):
 
 @county_required
 def rollup(request):
-    from tenants.townships.models import Township
+    from tenants.townships.selectors import township_list_ready
 
-    townships = Township.objects.filter(status=Township.Status.READY).exclude(schema_name="public").order_by("code")
+    townships = township_list_ready()
     return render(request, "oversight/county_rollup.html", {"rows": selectors.county_rollup(townships=townships)})
 
 

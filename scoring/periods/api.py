@@ -14,9 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship
+from common.api import xlsx_schema_responses
 from common.errors import PermissionDenied
+from common.tables import export_bound, search_term, xlsx_download
 from scoring.choices import Rating
-from scoring.periods import selectors, services
+from scoring.periods import exports, selectors, services
 from scoring.periods.models import (
     AnnualRating,
     Appraisal,
@@ -237,6 +239,41 @@ def _int_param(request, name):
         raise Http404 from None
 
 
+def _branch_param(request) -> int | None:
+    """The `branch` filter; a branch outside the asker's scope is a 404 (as on the pages)."""
+    branch_id = _int_param(request, "branch")
+    if branch_id is not None and not branch_scope(request.access).filter(pk=branch_id).exists():
+        raise Http404
+    return branch_id
+
+
+def _year_param(request) -> int:
+    year = _int_param(request, "year")
+    if year is None:
+        raise Http404
+    return year
+
+
+Q_PARAM = OpenApiParameter("q", str, description="Only members whose name contains this (at most 50 characters)")
+BRANCH_PARAM = OpenApiParameter("branch", int, description="Only this branch (in your scope)")
+RATING_PARAM = OpenApiParameter("rating", str, enum=Rating.values, description="Only this (effective) rating")
+
+
+def _month(year, month) -> MonthClose:
+    try:
+        return selectors.month_close_get(year=year, month=month)
+    except MonthClose.DoesNotExist:
+        raise Http404 from None
+
+
+def _month_rows(request, close):
+    access, branch_id = request.access, _branch_param(request)
+    scores = selectors.month_member_scores(access=access, close=close, query=search_term(request.query_params),
+                                           branch_id=branch_id)
+    totals = selectors.month_branch_totals(access=access, close=close)
+    return scores, totals.filter(branch_id=branch_id) if branch_id is not None else totals
+
+
 class MonthCloseListView(PeriodsAPIView):
     @extend_schema(responses={200: MonthCloseSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
                    operation_id="periods_months_list", summary="Closed months")
@@ -253,35 +290,54 @@ class MonthCloseListView(PeriodsAPIView):
 
 
 class MonthSummaryView(PeriodsAPIView):
-    @extend_schema(responses={200: MonthSummarySerializer, **ERROR_RESPONSES}, tags=TAGS,
-                   operation_id="periods_month_summary", summary="Monthly summary: member scores and branch totals")
+    @extend_schema(parameters=[Q_PARAM, BRANCH_PARAM], responses={200: MonthSummarySerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_month_summary",
+                   summary="Monthly summary: member scores and branch totals")
     def get(self, request, year, month):
-        try:
-            close = selectors.month_close_get(year=year, month=month)
-        except MonthClose.DoesNotExist:
-            raise Http404 from None
-        access = request.access
-        return Response(MonthSummarySerializer({
-            "close": close, "members": selectors.month_member_scores(access=access, close=close),
-            "branches": selectors.month_branch_totals(access=access, close=close),
-        }).data)
+        close = _month(year, month)
+        scores, totals = _month_rows(request, close)
+        return Response(MonthSummarySerializer({"close": close, "members": scores, "branches": totals}).data)
+
+
+class MonthExportView(PeriodsAPIView):
+    @extend_schema(parameters=[Q_PARAM, BRANCH_PARAM], responses=xlsx_schema_responses(ERROR_RESPONSES), tags=TAGS,
+                   operation_id="periods_month_export",
+                   summary="Monthly summary as .xlsx: member scores and branch totals (the summary's filters apply)")
+    def get(self, request, year, month):
+        close = _month(year, month)
+        scores, totals = _month_rows(request, close)
+        export_bound(scores.count())
+        return xlsx_download(exports.month_filename(close), *exports.month_sheets(scores=scores, totals=totals))
 
 
 class RankingView(PeriodsAPIView):
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=True), OpenApiParameter("branch", int)],
+        parameters=[OpenApiParameter("year", int, required=True), BRANCH_PARAM, Q_PARAM],
         responses={200: RankingRowSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
         operation_id="periods_ranking", summary="Members ranked by points for the scoring year",
     )
     def get(self, request):
-        year = _int_param(request, "year")
-        if year is None:
-            raise Http404
-        branch_id = _int_param(request, "branch")
-        if branch_id is not None and not branch_scope(request.access).filter(pk=branch_id).exists():
-            raise Http404
-        rows = selectors.ranking_for(access=request.access, scoring_year=year, branch_id=branch_id)
-        return Response(RankingRowSerializer(rows, many=True).data)
+        return Response(RankingRowSerializer(_ranking_rows(request), many=True).data)
+
+
+def _ranking_rows(request):
+    year = _year_param(request)
+    rows = selectors.ranking_for(access=request.access, scoring_year=year, branch_id=_branch_param(request))
+    query = search_term(request.query_params)
+    return [row for row in rows if query in row.name] if query else rows  # ranks stay township-wide
+
+
+class RankingExportView(PeriodsAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True), BRANCH_PARAM, Q_PARAM],
+        responses=xlsx_schema_responses(ERROR_RESPONSES), tags=TAGS,
+        operation_id="periods_ranking_export", summary="The ranking as .xlsx (every row; the ranking's filters apply)",
+    )
+    def get(self, request):
+        rows = _ranking_rows(request)
+        year = _year_param(request)
+        export_bound(len(rows))
+        return xlsx_download(f"ranking-{year}.xlsx", exports.ranking_sheet(year=year, rows=rows))
 
 
 class PublicationListView(PeriodsAPIView):
@@ -299,18 +355,41 @@ class PublicationListView(PeriodsAPIView):
         return Response(PublicationSerializer(publication).data, status=status.HTTP_201_CREATED)
 
 
+def _notice(request, pk) -> tuple[Publication, list[dict]]:
+    """The notice and its branch lists in scope, narrowed by `branch` (a branch of the notice the
+    asker may see, else 404) and `q`."""
+    try:
+        publication = selectors.publication_get(pk=pk)
+    except Publication.DoesNotExist:
+        raise Http404 from None
+    access, branch_id = request.access, _int_param(request, "branch")
+    if branch_id is not None and branch_id not in {
+            b["id"] for b in selectors.publication_branches(access=access, publication=publication)}:
+        raise Http404
+    return publication, selectors.publication_branches(access=access, publication=publication, branch_id=branch_id,
+                                                       query=search_term(request.query_params))
+
+
 class PublicationDetailView(PeriodsAPIView):
-    @extend_schema(responses={200: PublicationDetailSerializer, **ERROR_RESPONSES}, tags=TAGS,
-                   operation_id="periods_publication_retrieve", summary="One notice version with its lists")
+    @extend_schema(parameters=[BRANCH_PARAM, Q_PARAM], responses={200: PublicationDetailSerializer, **ERROR_RESPONSES},
+                   tags=TAGS, operation_id="periods_publication_retrieve", summary="One notice version with its lists")
     def get(self, request, pk):
-        try:
-            publication = selectors.publication_get(pk=pk)
-        except Publication.DoesNotExist:
-            raise Http404 from None
+        publication, branches = _notice(request, pk)
         publication.title = services.publication_title(township_name=publication.data.get("township", ""),
                                                        year=publication.year, quarter=publication.quarter)
-        publication.branches = selectors.publication_branches(access=request.access, publication=publication)
+        publication.branches = branches
         return Response(PublicationDetailSerializer(publication).data)
+
+
+class PublicationExportView(PeriodsAPIView):
+    @extend_schema(parameters=[BRANCH_PARAM, Q_PARAM], responses=xlsx_schema_responses(ERROR_RESPONSES), tags=TAGS,
+                   operation_id="periods_publication_export",
+                   summary="One notice version as .xlsx (the detail's filters apply)")
+    def get(self, request, pk):
+        publication, branches = _notice(request, pk)
+        export_bound(sum(len(branch["members"]) for branch in branches))
+        return xlsx_download(exports.notice_filename(publication),
+                             exports.notice_sheet(publication=publication, branches=branches))
 
 
 class ObjectionListView(PeriodsAPIView):
@@ -376,16 +455,34 @@ class AppraisalCorrectView(PeriodsAPIView):
         return Response(AppraisalSerializer(appraisal).data)
 
 
+def _rating_filters(request) -> dict:
+    rating = request.query_params.get("rating")
+    return {"query": search_term(request.query_params), "branch_id": _branch_param(request),
+            "rating": rating if rating in Rating.values else ""}
+
+
+RATING_PARAMS = [OpenApiParameter("year", int, required=True), Q_PARAM, BRANCH_PARAM, RATING_PARAM]
+
+
 class RatingListView(PeriodsAPIView):
-    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+    @extend_schema(parameters=RATING_PARAMS,
                    responses={200: AnnualRatingSerializer(many=True), **ERROR_RESPONSES}, tags=TAGS,
                    operation_id="periods_ratings_list", summary="Annual ratings with their reasons")
     def get(self, request):
-        year = _int_param(request, "year")
-        if year is None:
-            raise Http404
-        rows = selectors.annual_ratings_effective(access=request.access, year=year)
+        year = _year_param(request)
+        rows = selectors.annual_ratings_effective(access=request.access, year=year, **_rating_filters(request))
         return Response(AnnualRatingSerializer(rows, many=True).data)
+
+
+class RatingExportView(PeriodsAPIView):
+    @extend_schema(parameters=RATING_PARAMS, responses=xlsx_schema_responses(ERROR_RESPONSES), tags=TAGS,
+                   operation_id="periods_ratings_export",
+                   summary="Annual ratings as .xlsx (every row; the list's filters apply)")
+    def get(self, request):
+        year = _year_param(request)
+        rows = selectors.annual_rating_rows(access=request.access, year=year, **_rating_filters(request))
+        export_bound(rows.count())
+        return xlsx_download(exports.rating_filename(year), exports.rating_sheet(year=year, ratings=rows))
 
 
 class RatingRunView(PeriodsAPIView):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.access import Access
 from scoring.choices import Rating
@@ -130,6 +131,9 @@ class RankingPageSource:
     def __len__(self) -> int:
         return self.count()
 
+    def __iter__(self):
+        return iter(self[:])  # one query for every row, never one per row
+
     def __getitem__(self, item):
         if isinstance(item, slice):
             start, stop = item.start or 0, item.stop
@@ -157,9 +161,15 @@ def month_close_get(*, year: int, month: int) -> MonthClose:
     return MonthClose.objects.get(year=year, month=month)
 
 
-def month_member_scores(*, access: Access, close: MonthClose) -> QuerySet[MemberMonthScore]:
-    return (MemberMonthScore.objects.filter(close=close, member__in=member_scope(access))
-            .select_related("member", "branch").order_by("branch__name", "branch_id", "rank_in_branch", "member_id"))
+def month_member_scores(*, access: Access, close: MonthClose, query: str = "",
+                        branch_id: int | None = None) -> QuerySet[MemberMonthScore]:
+    """The month's member rows in scope; `query` narrows by name, `branch_id` to one branch."""
+    qs = MemberMonthScore.objects.filter(close=close, member__in=member_scope(access))
+    if query:
+        qs = qs.filter(member__name__icontains=query)
+    if branch_id is not None:
+        qs = qs.filter(branch_id=branch_id)
+    return qs.select_related("member", "branch").order_by("branch__name", "branch_id", "rank_in_branch", "member_id")
 
 
 def month_branch_totals(*, access: Access, close: MonthClose) -> QuerySet[BranchMonthTotal]:
@@ -178,8 +188,21 @@ def publication_get(*, pk: int) -> Publication:
     return Publication.objects.select_related("supersedes").get(pk=pk)
 
 
-def publication_branches(*, access: Access, publication: Publication) -> list[dict]:
-    """The notice's branch lists the asker may see; a member-only user sees only their own row."""
+def publication_branches(*, access: Access, publication: Publication, branch_id: int | None = None,
+                         query: str = "") -> list[dict]:
+    """The notice's branch lists the asker may see; a member-only user sees only their own row.
+    `branch_id` keeps one branch; `query` keeps the members whose name contains it (and only the
+    branches with such members)."""
+    branches = _publication_branches_in_scope(access=access, publication=publication)
+    if branch_id is not None:
+        branches = [branch for branch in branches if branch["id"] == branch_id]
+    if query:
+        branches = [{**branch, "members": [m for m in branch["members"] if query in m["name"]]} for branch in branches]
+        branches = [branch for branch in branches if branch["members"]]
+    return branches
+
+
+def _publication_branches_in_scope(*, access: Access, publication: Publication) -> list[dict]:
     branches = publication.data.get("branches", [])
     if access.is_township_wide:
         return branches
@@ -285,16 +308,38 @@ def rating_amendments(*, access: Access, year: int | None = None, member_id: int
     return qs.order_by("-year", "member_id", "id")
 
 
-def annual_ratings_effective(*, access: Access, year: int) -> list[AnnualRating]:
-    """`annual_rating_list` with each row's `amendment_list` (oldest first) and `effective` rating."""
+def annual_rating_rows(*, access: Access, year: int, query: str = "", branch_id: int | None = None,
+                       rating: str = "") -> QuerySet[AnnualRating]:
+    """`annual_rating_list` with each row's `effective` rating (the latest amendment's, else the
+    rating) computed in SQL, so it can be filtered: `query` by name, `branch_id`, `rating`."""
+    latest = (RatingAmendment.objects.filter(year=OuterRef("year"), member_id=OuterRef("member_id"))
+              .order_by("-id").values("after")[:1])
+    qs = annual_rating_list(access=access, year=year).annotate(effective=Coalesce(Subquery(latest), F("rating")))
+    if query:
+        qs = qs.filter(member__name__icontains=query)
+    if branch_id is not None:
+        qs = qs.filter(member__branch_id=branch_id)
+    if rating:
+        qs = qs.filter(effective=rating)
+    return qs
+
+
+def with_amendments(*, access: Access, year: int, rows) -> list[AnnualRating]:
+    """`rows` (ratings of `year`, e.g. one page) with each row's `amendment_list`, oldest first;
+    one query for all of them."""
+    rows = list(rows)
     by_member: dict[int, list] = {}
-    for amendment in rating_amendments(access=access, year=year).order_by("id"):
+    amendments = rating_amendments(access=access, year=year).filter(member_id__in=[row.member_id for row in rows])
+    for amendment in amendments.order_by("id") if rows else []:
         by_member.setdefault(amendment.member_id, []).append(amendment)
-    rows = list(annual_rating_list(access=access, year=year))
     for row in rows:
         row.amendment_list = by_member.get(row.member_id, [])
-        row.effective = row.amendment_list[-1].after if row.amendment_list else row.rating
     return rows
+
+
+def annual_ratings_effective(*, access: Access, year: int, **filters) -> list[AnnualRating]:
+    """`annual_rating_rows` (with `filters`), each row with its `amendment_list` and `effective` rating."""
+    return with_amendments(access=access, year=year, rows=annual_rating_rows(access=access, year=year, **filters))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("months/close/", views.month_close_view, name="month_close"),
     path("months/<int:year>/<int:month>/", views.month_detail, name="month_detail"),
     path("ranking/", views.ranking_view, name="ranking"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
     path("publications/", views.publication_list_view, name="publication_list"),
     path("publications/open/", views.publication_open_view, name="publication_open"),
     path("publications/<int:pk>/", views.publication_detail, name="publication_detail"),

@@ -9,7 +9,6 @@ only their own row. Writes need `access.runs_scoring` (township office), except 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +18,9 @@ from accounts.models import Role
 from common import clock
 from common.decorators import township_access_required, township_required
 from common.errors import DomainError, apply_to_form
+from common.tables import export_bound, export_refused, page_of, search_term, wants_xlsx, xlsx_download
 from scoring.choices import Rating
-from scoring.periods import forms, selectors, services
+from scoring.periods import exports, forms, selectors, services
 from scoring.periods.calendar import last_ended_month, local_today
 from scoring.periods.models import Appraisal, MonthClose, Objection, Publication, RatingOutcome
 from tenants.organisation.selectors import branch_scope, member_scope
@@ -46,6 +46,18 @@ def _int(value, default=None):
 
 def _error(request, error: DomainError):
     messages.error(request, str(error.message))
+
+
+def _branch_param(request) -> int | None:
+    """The `branch` filter; a branch outside the asker's scope is a 404."""
+    branch_id = _int(request.GET.get("branch"))
+    if branch_id is not None and not branch_scope(request.access).filter(pk=branch_id).exists():
+        raise Http404
+    return branch_id
+
+
+def _branch_choices(access):
+    return branch_scope(access).order_by("name") if access.sees_branches else []
 
 
 # --- overview and monthly close -------------------------------------------------------------------
@@ -90,10 +102,21 @@ def month_detail(request, year, month):
     except MonthClose.DoesNotExist:
         raise Http404 from None
     access = request.access
+    query, branch_id = search_term(request.GET), _branch_param(request)
+    scores = selectors.month_member_scores(access=access, close=close, query=query, branch_id=branch_id)
+    totals = selectors.month_branch_totals(access=access, close=close)
+    if branch_id is not None:
+        totals = totals.filter(branch_id=branch_id)
+    if wants_xlsx(request):
+        try:
+            export_bound(scores.count())
+        except DomainError as error:
+            return export_refused(request, error)
+        return xlsx_download(exports.month_filename(close), *exports.month_sheets(scores=scores, totals=totals))
+    page_obj = page_of(request, scores)
     return render(request, "periods/month_detail.html", {
-        "close": close,
-        "scores": selectors.month_member_scores(access=access, close=close),
-        "totals": selectors.month_branch_totals(access=access, close=close),
+        "close": close, "scores": page_obj.object_list, "page_obj": page_obj, "totals": totals,
+        "q": query, "branch_id": branch_id, "branches": _branch_choices(access),
     })
 
 
@@ -106,29 +129,21 @@ def ranking_view(request):
     access = request.access
     years = selectors.ranking_years() or [local_today().year]
     year = _int(request.GET.get("year"), years[0])
-    branches = branch_scope(access).order_by("name") if access.sees_branches else []
-    branch_id = _int(request.GET.get("branch"))
-    if branch_id is not None and not branch_scope(access).filter(pk=branch_id).exists():
-        raise Http404
-    query = request.GET.get("q", "").strip()[:50]
+    branch_id = _branch_param(request)
+    query = search_term(request.GET)
     # Ranks stay township-wide: the branch and the search only pick the rows to show. The page
-    # ranks in the database and fetches only its own 50 rows; the Excel file takes them all.
+    # ranks in the database and fetches only its own rows; the Excel file reads them all once.
     rows = selectors.RankingPageSource(access=access, scoring_year=year, branch_id=branch_id, name=query)
-    if request.GET.get("format") == "xlsx":
-        from common.excel import ExportWorkbook
-
-        book = ExportWorkbook().sheet(str(year), [str(_("Township rank")), str(_("Rank in branch")),
-                                                  str(_("Full name")), str(_("Branch")), str(_("Total points"))])
-        for row in rows[:]:
-            book.append([row.rank, row.branch_rank, row.name, row.branch_name, row.total])
-        response = HttpResponse(book.to_bytes(), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        response["Content-Disposition"] = f'attachment; filename="ranking-{year}.xlsx"'
-        return response
-    page_obj = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    if wants_xlsx(request):
+        try:
+            export_bound(len(rows))
+        except DomainError as error:
+            return export_refused(request, error)
+        return xlsx_download(f"ranking-{year}.xlsx", exports.ranking_sheet(year=year, rows=rows[:]))
+    page_obj = page_of(request, rows, per_page=RANKING_PAGE_SIZE)
     return render(request, "periods/ranking.html", {
         "rows": page_obj.object_list, "page_obj": page_obj, "q": query, "year": year, "years": years,
-        "branches": branches, "branch_id": branch_id,
+        "branches": _branch_choices(access), "branch_id": branch_id,
     })
 
 
@@ -140,13 +155,17 @@ def _publication_or_404(pk) -> Publication:
         raise Http404 from None
 
 
-def _publication_context(request, publication: Publication) -> dict:
+def _publication_context(request, publication: Publication, *, branch_id: int | None = None,
+                         query: str = "") -> dict:
+    """The notice as the asker may see it; the detail page narrows it by branch and name, the A4
+    print page and the PDF always show every row in scope."""
     zone = request.tenant.time_zone_info()
     return {
         "publication": publication,
         "title": services.publication_title(township_name=publication.data.get("township", request.tenant.name),
                                             year=publication.year, quarter=publication.quarter),
-        "branches": selectors.publication_branches(access=request.access, publication=publication),
+        "branches": selectors.publication_branches(access=request.access, publication=publication,
+                                                   branch_id=branch_id, query=query),
         "opened_on": clock.today(at=publication.opened_at, zone=zone),
         "closes_on": clock.today(at=publication.objections_close_at, zone=zone),
         "window_open": publication.status == Publication.Status.OPEN
@@ -169,13 +188,34 @@ def _objectable_members(request, publication: Publication) -> list[dict]:
 
 @township_required
 def publication_list_view(request):
-    return render(request, "periods/publication_list.html", {"publications": selectors.publication_list()})
+    page_obj = page_of(request, selectors.publication_list())
+    return render(request, "periods/publication_list.html", {"publications": page_obj.object_list,
+                                                             "page_obj": page_obj})
+
+
+def _notice_branch_param(request, publication: Publication) -> int | None:
+    """The notice's `branch` filter: a branch of the notice the asker may see, else a 404."""
+    branch_id = _int(request.GET.get("branch"))
+    if branch_id is not None and branch_id not in {
+            b["id"] for b in selectors.publication_branches(access=request.access, publication=publication)}:
+        raise Http404
+    return branch_id
 
 
 @township_required
 def publication_detail(request, pk):
     publication = _publication_or_404(pk)
-    context = _publication_context(request, publication)
+    query, branch_id = search_term(request.GET), _notice_branch_param(request, publication)
+    context = _publication_context(request, publication, branch_id=branch_id, query=query)
+    if wants_xlsx(request):
+        try:
+            export_bound(sum(len(branch["members"]) for branch in context["branches"]))
+        except DomainError as error:
+            return export_refused(request, error)
+        return xlsx_download(exports.notice_filename(publication),
+                             exports.notice_sheet(publication=publication, branches=context["branches"]))
+    context.update(q=query, branch_id=branch_id, branch_choices=[
+        (b["id"], b["name"]) for b in selectors.publication_branches(access=request.access, publication=publication)])
     members = _objectable_members(request, publication) if context["window_open"] else []
     form = forms.ObjectionForm(request.POST or None, members=members) if members else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -327,12 +367,23 @@ def rating_list(request, year):
     if access.runs_scoring and (state is None or state.finalised_at is None):
         readiness = selectors.annual_rating_readiness(scoring_year=year, today=local_today())
         missing = services.rating_missing_text(readiness)
-    ratings = selectors.annual_ratings_effective(access=access, year=year)
+    query, branch_id = search_term(request.GET), _branch_param(request)
+    rating = request.GET.get("rating") if request.GET.get("rating") in Rating.values else ""
+    rows = selectors.annual_rating_rows(access=access, year=year, query=query, branch_id=branch_id, rating=rating)
+    if wants_xlsx(request):
+        try:
+            export_bound(rows.count())
+        except DomainError as error:
+            return export_refused(request, error)
+        return xlsx_download(exports.rating_filename(year), exports.rating_sheet(year=year, ratings=rows))
+    page_obj = page_of(request, rows)
     return render(request, "periods/rating_list.html", {
-        "year": year, "ratings": ratings, "state": state, "readiness": readiness, "missing": missing,
+        "year": year, "ratings": selectors.with_amendments(access=access, year=year, rows=page_obj.object_list),
+        "page_obj": page_obj, "state": state, "readiness": readiness, "missing": missing,
         "outcomes": selectors.rating_outcomes(access=access, year=year),
         "form": forms.RatingRunForm(initial={"scoring_year": year}),
-        "labels": dict(Rating.choices),
+        "labels": dict(Rating.choices), "q": query, "branch_id": branch_id, "rating": rating,
+        "branches": _branch_choices(access), "any_ratings": state is not None,
     })
 
 
@@ -408,3 +459,63 @@ def rating_amend_view(request, year):
             messages.success(request, AMENDMENT_RECORDED)
             return redirect("scoring_periods:rating_list", year=year)
     return render(request, "periods/rating_amend.html", {"year": year, "form": form})
+
+
+# --- township dashboard ---------------------------------------------------------------------------
+# The office runs it; the supervision office and discipline commission (also township-wide) read it.
+# Clerks, reviewers and members see only part of the township, so they are not shown these totals.
+dashboard_required = township_access_required(lambda access: access.is_township_wide)
+
+DASHBOARD_BRANCH_HEADERS = [_("Village"), _("Branch"), _("Active members"), _("Members with points"),
+                            _("Total points"), _("Average points"), _("Points added"), _("Points deducted")]
+DASHBOARD_CATEGORY_HEADERS = [_("Catalogue category"), _("Ledger entries"), _("Total points"), _("Points added"),
+                              _("Points deducted")]
+DASHBOARD_MONTH_HEADERS = [_("Month"), _("Entries recorded"), _("Entries approved"), _("Entries returned"),
+                           _("Points added"), _("Points deducted")]
+
+
+def _dashboard_xlsx(board):
+    from common.excel import ExportWorkbook, xlsx_response
+
+    book = ExportWorkbook().sheet(str(_("By branch")), [str(h) for h in DASHBOARD_BRANCH_HEADERS])
+    for b in board.branches:
+        book.append([b.village, b.name, b.members, b.scored, b.total, b.average, b.added, b.deducted])
+    book.sheet(str(_("By category")), [str(h) for h in DASHBOARD_CATEGORY_HEADERS])
+    for c in board.categories:
+        book.append([c.label, c.rows, c.total, c.added, c.deducted])
+    book.sheet(str(_("By month")), [str(h) for h in DASHBOARD_MONTH_HEADERS])
+    for m in board.months:
+        book.append([m.month, m.recorded, m.approved, m.returned, m.added, m.deducted])
+    return xlsx_response(book.to_bytes(), f"dashboard-{board.scoring_year}.xlsx")
+
+
+def _chart(labels, *datasets) -> dict:
+    return {"labels": [str(label) for label in labels],
+            "datasets": [{"label": str(name), "data": [float(v) if v is not None else 0 for v in values]}
+                         for name, values in datasets]}
+
+
+@dashboard_required
+def dashboard_view(request):
+    """Points by branch and by category for a scoring year and the last twelve months' entries and
+    points, as charts (the same Chart.js path as the county's dashboard), tables and Excel."""
+    from scoring.periods.dashboard import township_dashboard
+
+    year = _int(request.GET.get("year"))
+    board = township_dashboard(scoring_year=year if year is not None and 2000 <= year <= 2100 else None)
+    if request.GET.get("format") == "xlsx":
+        return _dashboard_xlsx(board)
+    branches, categories, months = board.branches, board.categories, board.months
+    charts = {
+        "branches": _chart([b.name for b in branches], (_("Average points"), [b.average for b in branches]),
+                           (_("Points added"), [b.added for b in branches]),
+                           (_("Points deducted"), [b.deducted for b in branches])),
+        "categories": _chart([c.label for c in categories], (_("Total points"), [c.total for c in categories])),
+        "entries": _chart([m.month for m in months], (_("Entries recorded"), [m.recorded for m in months]),
+                          (_("Entries approved"), [m.approved for m in months]),
+                          (_("Entries returned"), [m.returned for m in months])),
+        "points": _chart([m.month for m in months], (_("Points added"), [m.added for m in months]),
+                         (_("Points deducted"), [m.deducted for m in months])),
+    }
+    years = sorted(set(selectors.ranking_years()) | {board.scoring_year}, reverse=True)
+    return render(request, "periods/dashboard.html", {"board": board, "charts": charts, "years": years})

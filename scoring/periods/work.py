@@ -1,5 +1,6 @@
 """Scoring periods' part of the home work queues: objections, months to close, quarters to publish,
-and, for members, the open quarterly notice."""
+and, for members, the open quarterly notice (with how to object) and their points: total, rank and
+the last twelve months (a `Panel`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from common import clock
-from common.workqueue import Action, Task
-from scoring.periods import calendar
+from common.workqueue import Action, Panel, Task
+from scoring.periods import calendar, dashboard
 from scoring.periods.models import MonthClose, Publication
 from scoring.periods.selectors import objections_open, quarter_closed_unpublished
 
@@ -64,6 +65,21 @@ def periods_work(request):
                 _("The %(year)s Q%(quarter)s notice is open: check your points and object until %(when)s") % {
                     "year": notice.year, "quarter": notice.quarter,
                     "when": formats.date_format(clock.localtime(notice.objections_close_at), "SHORT_DATETIME_FORMAT")},
-                1, reverse("scoring_periods:publication_detail", args=[notice.pk]), order=50))
+                1, reverse("scoring_periods:publication_detail", args=[notice.pk]), order=50,
+                note=_("Open the notice, check your row, and if it is wrong write your reason under "
+                       "“Raise an objection”; the township office answers within %(days)s days.") % {
+                    "days": calendar.county_policy().objection_answer_days}))
         items.append(Action(_("My points card"), reverse("scoring_ledger:my_card"), primary=True, order=5))
+        items.append(member_points_panel(member_id=access.member_id, today=today))
     return items
+
+
+def member_points_panel(*, member_id: int, today: dt.date) -> Panel:
+    """The member's total and ranks for the scoring year containing today and their points over
+    the last twelve months, as a home-page panel (chart and table)."""
+    year = calendar.scoring_year_label(today)
+    trend = dashboard.member_trend(member_id=member_id, months=dashboard.last_months(today, 12))
+    return Panel("periods/_member_points.html", {
+        "year": year, "standing": dashboard.member_standing(member_id=member_id, scoring_year=year),
+        "trend": trend, "chart": dashboard.member_trend_chart(trend)}, order=10)
+

@@ -3,14 +3,10 @@ township's pay sheets with their totals against the floor (page /staffing/pay/ a
 /api/v1/staffing/pay/...)."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
-from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django_tenants.utils import tenant_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -38,26 +34,35 @@ def exceptions_named():
         township_name=Subquery(Township.objects.filter(code=OuterRef("township_code")).values("name")[:1]))
 
 
+# Per sheet of the year: its month and status, the clerks paid, the sheet's total and the lowest
+# clerk total (a clerk's lines summed, corrections included), as one SELECT per schema for `union_all`.
+TOTALS_SQL = """
+SELECT month, status, count(*) AS clerks, sum(total) AS total, min(total) AS lowest
+  FROM (SELECT s.month, s.status, l.clerk_id, sum(l.total) AS total
+          FROM {schema}.appraisal_payline l JOIN {schema}.appraisal_paysheet s ON s.id = l.sheet_id
+         WHERE s.year = %s
+         GROUP BY s.id, s.month, s.status, l.clerk_id) per_clerk
+ GROUP BY month, status
+"""
+
+
 def township_totals(year: int) -> list[dict]:
-    """Per ready township and month of `year`: sheet status, lines, total and the lowest clerk total."""
-    from staffing.appraisal.models import PayLine
+    """Per ready township and month of `year`: sheet status, clerks paid, total and the lowest clerk
+    total against the year's floor. ONE statement over every ready township's schema
+    (`crossschema.union_all`) whatever their number, plus the policy and the township list."""
+    from tenants.townships.crossschema import union_all
     from tenants.townships.selectors import township_list_ready
 
     policy = pay_policy_get(year)
+    townships = list(township_list_ready())
+    by_township: dict[int, list[dict]] = {}
+    for row in union_all(townships=townships, sql=TOTALS_SQL, params=[year]):
+        by_township.setdefault(row["township_id"], []).append(row)
     rows = []
-    for township in township_list_ready():
-        with tenant_context(township):
-            per_clerk = (PayLine.objects.filter(sheet__year=year).values("sheet__month", "sheet__status", "clerk_id")
-                         .annotate(total=Sum("total")))
-            months: dict = {}
-            for r in per_clerk:
-                m = months.setdefault(r["sheet__month"], {"status": r["sheet__status"], "clerks": 0,
-                                                          "total": Decimal(0), "lowest": None})
-                m["clerks"] += 1
-                m["total"] += r["total"]
-                m["lowest"] = r["total"] if m["lowest"] is None else min(m["lowest"], r["total"])
-        for month, m in sorted(months.items()):
-            rows.append({"code": township.code, "name": township.name, "month": month, **m,
+    for township in townships:
+        for m in sorted(by_township.get(township.pk, []), key=lambda r: r["month"]):
+            rows.append({"code": township.code, "name": township.name, "month": m["month"], "status": m["status"],
+                         "clerks": m["clerks"], "total": m["total"], "lowest": m["lowest"],
                          "below_floor": bool(policy and m["lowest"] is not None and m["lowest"] < policy.floor)})
     return rows
 

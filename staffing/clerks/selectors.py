@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from accounts.access import Access
@@ -73,44 +72,38 @@ def limits_coming(*, today: dt.date, within_days: int, limit: int) -> list[Limit
 
 
 # --- county rollup ----------------------------------------------------------------------------------
+# Per township, as one SELECT per schema for `crossschema.union_all`; the parameters are the day
+# (twice), the county's limit in days and the last day of the look-ahead.
 ROLLUP_SQL = """
-SELECT %(code)s AS code,
-  (SELECT count(*) FROM {s}.organisation_village) AS villages,
-  (SELECT count(*) FROM {s}.clerks_clerk WHERE status = 'active') AS clerks,
+SELECT (SELECT count(*) FROM {schema}.organisation_village) AS villages,
+  (SELECT count(*) FROM {schema}.clerks_clerk WHERE status = 'active') AS clerks,
   (SELECT count(*) FROM (SELECT v.id, COALESCE(vs.required, 1) AS required,
-                                (SELECT count(DISTINCT p.clerk_id) FROM {s}.clerks_placement p
-                                  WHERE p.village_id = v.id AND p.starts_on <= %(day)s::date
-                                    AND (p.ends_on IS NULL OR p.ends_on >= %(day)s::date)) AS serving
-                           FROM {s}.organisation_village v
-                           LEFT JOIN {s}.clerks_villagestaffing vs ON vs.village_id = v.id) c
+                                (SELECT count(DISTINCT p.clerk_id) FROM {schema}.clerks_placement p
+                                  WHERE p.village_id = v.id AND p.starts_on <= %s::date
+                                    AND (p.ends_on IS NULL OR p.ends_on >= %s::date)) AS serving
+                           FROM {schema}.organisation_village v
+                           LEFT JOIN {schema}.clerks_villagestaffing vs ON vs.village_id = v.id) c
     WHERE c.serving < c.required) AS gaps,
-  (SELECT count(*) FROM {s}.clerks_placement o
-    WHERE o.ends_on IS NULL AND o.starts_on + (%(limit)s::integer - COALESCE((
-        SELECT sum(q.ends_on - q.starts_on + 1) FROM {s}.clerks_placement q
+  (SELECT count(*) FROM {schema}.clerks_placement o
+    WHERE o.ends_on IS NULL AND o.starts_on + (%s::integer - COALESCE((
+        SELECT sum(q.ends_on - q.starts_on + 1) FROM {schema}.clerks_placement q
          WHERE q.clerk_id = o.clerk_id AND q.village_id = o.village_id AND q.ends_on IS NOT NULL), 0))::integer
-        <= %(until)s::date) AS limits_coming
+        <= %s::date) AS limits_coming
 """
+ROLLUP_KEYS = ("villages", "clerks", "gaps", "limits_coming")
 
 
 def county_rollup(*, townships, day: dt.date, limit: int, within_days: int = 183) -> list[dict]:
-    """Per ready township: villages, active clerks, villages with a gap and limits coming within
-    `within_days`; ONE query (a UNION ALL over the townships' schemas) whatever their number."""
+    """Per township: villages, active clerks, villages with a gap and limits coming within
+    `within_days`; ONE statement over the townships' schemas (`crossschema.union_all`) whatever
+    their number."""
+    from tenants.townships.crossschema import union_all
+
     townships = list(townships)
-    if not townships:
-        return []
-    parts, params = [], []
     until = day + dt.timedelta(days=within_days)
-    for township in townships:
-        schema = connection.ops.quote_name(township.schema_name)
-        part = ROLLUP_SQL.format(s=schema)
-        parts.append(part.replace("%(code)s", "%s", 1).replace("%(day)s", "%s").replace("%(limit)s", "%s")
-                     .replace("%(until)s", "%s"))
-        params.extend([township.code, day, day, limit, until])
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        cols = [c[0] for c in cursor.description]
-        rows = {r[0]: dict(zip(cols, r, strict=True)) for r in cursor.fetchall()}
-    return [{"township": t, **rows.get(t.code, {})} for t in townships]
+    rows = {row["township_id"]: row for row in union_all(townships=townships, sql=ROLLUP_SQL,
+                                                         params=[day, day, limit, until])}
+    return [{"township": t, "code": t.code, **{key: rows[t.pk][key] for key in ROLLUP_KEYS}} for t in townships]
 
 
 def county_rollup_ready(*, day: dt.date) -> list[dict]:

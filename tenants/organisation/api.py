@@ -12,6 +12,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from accounts.api import ERROR_RESPONSES, AccessAPIMixin, InTownship, StableOrderingFilter
@@ -24,6 +25,7 @@ from tenants.organisation.selectors import (
     branch_list,
     branch_scope,
     member_list,
+    member_scope,
     member_transfers,
     village_list,
     village_scope,
@@ -180,6 +182,14 @@ class OrganisationViewSet(
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     output_serializer = None
     write_serializers: dict = {}
+    # The plain scoping selector (no aggregate) that decides whether one object is the asker's.
+    scope = None
+
+    def get_object(self):
+        # Scope first, on the plain selector: an object outside the asker's scope is a 404 before
+        # any aggregate runs (Citus refused the grouped query with a filter that cannot match).
+        get_object_or_404(self.scope(self.request.access), pk=self.kwargs[self.lookup_field])
+        return super().get_object()
 
     def get_serializer_class(self):
         return self.write_serializers.get(self.action, self.output_serializer)
@@ -218,6 +228,7 @@ class VillageViewSet(OrganisationViewSet):
     write_serializers = {"create": VillageWriteSerializer, "update": VillageWriteSerializer,
                          "partial_update": VillageWriteSerializer}
     filterset_class = VillageFilter
+    scope = staticmethod(village_scope)
     ordering_fields = ["code", "name", "branch_count", "member_count", "created_at"]
 
     def get_queryset(self) -> QuerySet[Village]:
@@ -253,6 +264,7 @@ class BranchViewSet(OrganisationViewSet):
     write_serializers = {"create": BranchWriteSerializer, "update": BranchWriteSerializer,
                          "partial_update": BranchWriteSerializer}
     filterset_class = BranchFilter
+    scope = staticmethod(branch_scope)
     ordering_fields = ["name", "kind", "member_count", "created_at"]
 
     def get_queryset(self) -> QuerySet[Branch]:
@@ -289,6 +301,7 @@ class MemberViewSet(OrganisationViewSet):
     write_serializers = {"create": MemberCreateSerializer, "update": MemberUpdateSerializer,
                          "partial_update": MemberUpdateSerializer, "transfer": MemberTransferCreateSerializer}
     filterset_class = MemberFilter
+    scope = staticmethod(member_scope)
     ordering_fields = ["name", "birth_date", "joined_on", "branch", "status", "created_at"]
 
     def get_queryset(self) -> QuerySet[Member]:

@@ -52,13 +52,36 @@ def township_headline_for(*, access, township: Township) -> dict[str, int] | Non
         return township_headline(access=access)
 
 
-def township_rollup(*, access) -> tuple[list[tuple[Township, dict[str, int] | None]], dict[str, int]]:
-    """Every township with its headline numbers (ready ones only), and the county totals.
+# What `township_headline` counts for a county admin (who sees every village, branch and member),
+# as one SELECT per schema for `union_all`.
+HEADLINE_SQL = """
+SELECT (SELECT count(*) FROM {schema}.organisation_village) AS villages,
+       (SELECT count(*) FROM {schema}.organisation_branch) AS branches,
+       m.members, m.probationary, m.migrant, m.elderly
+  FROM (SELECT count(*) AS members,
+               count(*) FILTER (WHERE kind = %s) AS probationary,
+               count(*) FILTER (WHERE is_migrant) AS migrant,
+               count(*) FILTER (WHERE is_elderly) AS elderly
+          FROM {schema}.organisation_member WHERE status = %s) m
+"""
 
-    Each township's numbers are read inside its own schema (`tenant_context`), one township at a
-    time: there is no cross-schema query. `access` must be a county admin's.
+
+def township_rollup(*, access) -> tuple[list[tuple[Township, dict[str, int] | None]], dict[str, int]]:
+    """Every township with its headline numbers (ready ones only, else None), and the county totals.
+
+    ONE statement over every ready township's schema (`crossschema.union_all`) plus the township
+    list, whatever the number of townships. `access` must be a county admin's.
     """
-    rows = [(township, township_headline_for(access=access, township=township)) for township in township_list()]
+    from tenants.organisation.models import Member
+    from tenants.townships.crossschema import union_all
+
+    if not access.is_county_admin:
+        raise PermissionDenied()
+    townships = list(township_list())
+    figures = {row["township_id"]: {key: row[key] for key in HEADLINE_KEYS}
+               for row in union_all(townships=[t for t in townships if t.is_ready], sql=HEADLINE_SQL,
+                                 params=[Member.Kind.PROBATIONARY.value, Member.Status.ACTIVE.value])}
+    rows = [(township, figures.get(township.pk) if township.is_ready else None) for township in townships]
     totals = dict.fromkeys(HEADLINE_KEYS, 0)
     for _township, headline in rows:
         for key in HEADLINE_KEYS:

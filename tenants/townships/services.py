@@ -19,6 +19,7 @@ from common import clock
 from common.errors import Conflict, DomainError, full_clean_or_raise
 from notifications.selectors import county_admin_users
 from notifications.services import notify
+from tenants.townships.citus import schema_distribute
 from tenants.townships.models import Domain, Township
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ def township_provision(*, township_id: int) -> Township:
         existed_before = schema_exists(township.schema_name)
         try:
             township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
+            connection.set_schema_to_public()
+            schema_distribute(schema_name=township.schema_name)  # Citus only, opt-in
         except Exception as exc:
             connection.set_schema_to_public()
             if not existed_before and schema_exists(township.schema_name):

@@ -58,3 +58,24 @@ def test_the_check_catches_two_statements_in_one_string():
         "fake.0001_two forward: 2 statements in one string",
         "fake.0001_two reverse: 2 statements in one string",
     ]
+
+
+def test_the_loader_reads_every_project_app_with_migrations():
+    """Every app of the project that has migrations (new ones included) is in what the check reads,
+    and its raw SQL goes through RunSQL (a RunPython step could send SQL the check never sees)."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR).resolve()
+    with_migrations = {config.label for config in apps.get_app_configs()
+                       if Path(config.path).resolve().is_relative_to(root)
+                       and any((Path(config.path) / "migrations").glob("0*.py"))}
+    disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    assert {"organisation", "ledger", "audit", "accounts", "rewards_county"} <= with_migrations
+    assert with_migrations <= {app for app, _name in disk}
+    python_steps = [f"{app}.{name}" for (app, name), migration in disk.items()
+                    if app in with_migrations
+                    for operation in migration.operations if isinstance(operation, migrations.RunPython)]
+    assert python_steps == []

@@ -9,6 +9,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Role
+from audit.models import AuditEvent
 from audit.services import audit_record
 from common.schedule import BEAT
 from scoring.county.models import LedgerAnchor, LedgerSeal
@@ -36,10 +37,8 @@ def _post(member, *points, month=3):
 
 
 def _refused(sql: str) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks: the trigger decides
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            cursor.execute(sql)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
 def _rewrite_from(seq: int, points: str) -> None:
@@ -60,18 +59,24 @@ def _rewrite_from(seq: int, points: str) -> None:
 
 
 def test_truncate_is_refused_on_every_append_only_table(township_a, in_township):
+    # TRUNCATE first, before this test writes a row: a table with rows written earlier in the same
+    # transaction has pending foreign-key checks, and on a Citus worker TRUNCATE then fails with
+    # "pending trigger events" before the trigger is asked (SET CONSTRAINTS does not reach it).
+    with in_township(township_a):
+        for table in ("ledger_ledgerentry", "periods_monthclose", "audit_auditevent"):
+            _refused(f"TRUNCATE {table} CASCADE")
+    for table in ("scoring_county_ledgerseal", "scoring_county_ledgeranchor", "audit_auditevent"):
+        _refused(f"TRUNCATE {table} CASCADE")
     with in_township(township_a):
         member = MemberFactory()
         _post(member, "2")
         audit_record(actor=None, action="test.event", instance=member)
         ledger_anchor(reason="hourly")
-        for table in ("ledger_ledgerentry", "periods_monthclose", "audit_auditevent"):
-            _refused(f"TRUNCATE {table} CASCADE")
         _refused("UPDATE audit_auditevent SET action = 'x'")
         _refused("DELETE FROM audit_auditevent")
+        _refused("UPDATE ledger_ledgerentry SET points = 9")
         assert LedgerEntry.objects.count() == 1
-    for table in ("scoring_county_ledgerseal", "scoring_county_ledgeranchor", "audit_auditevent"):
-        _refused(f"TRUNCATE {table} CASCADE")
+        assert AuditEvent.objects.filter(action="test.event").count() == 1
     _refused("UPDATE scoring_county_ledgeranchor SET head_seq = 0")
     _refused("DELETE FROM scoring_county_ledgeranchor")
     assert LedgerAnchor.objects.filter(township=township_a).count() == 1

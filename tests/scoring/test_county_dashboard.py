@@ -84,3 +84,39 @@ def test_page_charts_table_and_excel(client, make_user, township_a, in_township)
 def test_only_the_county_reads_it(client, make_user, township_a):
     client.force_login(make_user("township_office", township_a))
     assert client.get("/scoring/dashboard/").status_code == 403
+
+
+def _township_copy(code: str, source) -> object:
+    """A ready township whose schema holds empty copies of `source`'s tables (no migrations run:
+    the copies are made and dropped inside the test's transaction)."""
+    from tenants.townships.models import Township
+    from tenants.townships.services import schema_name_for
+
+    township = Township.objects.create(code=code, name=f"{code.title()} 镇", schema_name=schema_name_for(code),
+                                       status=Township.Status.READY)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {quote(township.schema_name)}")
+        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                       "AND table_type = 'BASE TABLE'", [source.schema_name])
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"CREATE TABLE {quote(township.schema_name)}.{quote(table)} "
+                           f"(LIKE {quote(source.schema_name)}.{quote(table)} INCLUDING DEFAULTS)")
+    return township
+
+
+def test_statements_are_the_same_for_two_and_four_townships(township_a, township_b):
+    year = clock.today().year
+    with CaptureQueriesContext(connection) as two:
+        board = county_dashboard()
+    assert len(board.townships) == 2
+    gamma, _delta = _township_copy("gamma", township_a), _township_copy("delta", township_a)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(gamma.schema_name)}.ledger_memberyeartotal "  # noqa: S608
+                       "(id, member_id, scoring_year, total, rows) VALUES (1, 1, %s, 55, 1)", [year])
+    with CaptureQueriesContext(connection) as four:
+        board = county_dashboard()
+    assert [f.code for f in board.townships] == ["alpha", "beta", "delta", "gamma"]
+    figure = next(f for f in board.townships if f.code == "gamma")
+    assert (figure.scored, figure.max_points) == (1, 55)
+    assert len(four) == len(two) <= 8

@@ -17,6 +17,7 @@ from scoring.oversight import sampler
 from scoring.oversight.tasks import draws_run
 from tests.common import test_celery_worker as worker_tests
 from tests.common.test_celery_worker import RESULT_TIMEOUT, _database_url
+from tests.db import replica_sql
 
 # The real worker of tests/common/test_celery_worker.py (its own queue, clock pinned), reused here.
 celery_worker = worker_tests.celery_worker
@@ -42,11 +43,9 @@ def committed_alpha():
             yield conn
         finally:
             # Remove the committed rows again as a superuser would (the audit trail is append-only).
-            conn.execute("SET session_replication_role = replica")
-            conn.execute("TRUNCATE oversight_draw CASCADE")
-            conn.execute("DELETE FROM audit_auditevent WHERE action IN ('draw.commit', 'draw.run', 'check.open')")
-            conn.execute("DELETE FROM organisation_village WHERE code LIKE 'WK%%'")
-            conn.execute("SET session_replication_role = DEFAULT")
+            replica_sql(conn, "TRUNCATE oversight_draw CASCADE",
+                        "DELETE FROM audit_auditevent WHERE action IN ('draw.commit', 'draw.run', 'check.open')",
+                        "DELETE FROM organisation_village WHERE code LIKE 'WK%'")
 
 
 def test_the_beat_job_run_twice_makes_one_draw(real_worker, committed_alpha, in_township, township_a):

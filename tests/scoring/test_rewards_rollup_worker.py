@@ -13,6 +13,7 @@ from django.db import connection
 from scoring.rewards.county.tasks import rollup
 from tests.common import test_celery_worker as worker_tests
 from tests.common.test_celery_worker import RESULT_TIMEOUT, _database_url
+from tests.db import replica_sql
 
 celery_worker = worker_tests.celery_worker
 real_worker = worker_tests.real_worker
@@ -33,13 +34,11 @@ def broken_beta(township_b):
             yield conn
         finally:
             conn.execute(f'ALTER TABLE "{schema}".rewards_membertier_gone RENAME TO rewards_membertier')
-            conn.execute("SET session_replication_role = replica")
-            conn.execute("DELETE FROM rewards_county_rollupcandidate")
-            conn.execute("DELETE FROM rewards_county_rolluptownship")
-            conn.execute("DELETE FROM rewards_county_rolluprun")
-            conn.execute("DELETE FROM rewards_county_rewardpolicy WHERE year = %s", [YEAR])
-            conn.execute("DELETE FROM audit_auditevent WHERE action = 'rollup.run'")
-            conn.execute("SET session_replication_role = DEFAULT")
+            replica_sql(conn, "DELETE FROM rewards_county_rollupcandidate",
+                        "DELETE FROM rewards_county_rolluptownship",
+                        "DELETE FROM rewards_county_rolluprun",
+                        ("DELETE FROM rewards_county_rewardpolicy WHERE year = %s", [YEAR]),
+                        "DELETE FROM audit_auditevent WHERE action = 'rollup.run'")
 
 
 def test_the_worker_rolls_up_once_and_records_the_broken_township(real_worker, broken_beta, township_a, township_b):

@@ -3,7 +3,6 @@ County admins only (the county's own discipline role, if one is added, would joi
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_tenants.utils import tenant_context
 
 from accounts.access import Access
 from common.errors import NotFound
@@ -36,22 +35,30 @@ def county_tip_by_receipt(digits: str, *, township_id: int) -> CountyTip | None:
     return tip
 
 
+TIPS_BY_STATUS_SQL = "SELECT status, count(*) AS n FROM {schema}.tips_tip GROUP BY status"
+
+
 def tips_rollup(*, access: Access) -> list[dict]:
-    """Per ready township: its tips by status, and the tips about it routed to the county."""
+    """Per ready township: its tips by status (what `tips_by_status` counts in its schema), and the
+    tips about it routed to the county. Two statements whatever the number of townships: the
+    county's own tips, and ONE over every ready township's schema (`crossschema.union_all`)."""
     from django.db.models import Count
 
-    from scoring.tips.selectors import tips_by_status
-    from tenants.townships.models import Township
+    from tenants.townships.crossschema import union_all
+    from tenants.townships.selectors import township_list_ready
 
     if not can_handle_county_tips(access):
         return []
     county = {}
     for township_id, status, n in CountyTip.objects.values_list("township_id", "status").annotate(n=Count("id")):
         county.setdefault(township_id, {})[status] = n
+    townships = list(township_list_ready())
+    own: dict[int, dict[str, int]] = {}
+    for row in union_all(townships=townships, sql=TIPS_BY_STATUS_SQL):
+        own.setdefault(row["township_id"], {})[row["status"]] = row["n"]
     rows = []
-    for township in Township.objects.filter(status=Township.Status.READY).exclude(schema_name="public").order_by("code"):
-        with tenant_context(township):
-            counts = tips_by_status()
+    for township in townships:
+        counts = own.get(township.pk, {})
         rows.append({"township": township, "counts": counts, "total": sum(counts.values()),
                      "county_counts": county.get(township.pk, {}),
                      "county_total": sum(county.get(township.pk, {}).values())})

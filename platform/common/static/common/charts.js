@@ -3,7 +3,7 @@
    the Content-Security-Policy needs no inline script. Every chart's figures are also in a table next to
    it; without JavaScript the table is all there is.
    <canvas data-chart="bar|line" data-chart-source="<id of the json_script>" [data-chart-horizontal]
-           [data-chart-stacked]>
+           [data-chart-stacked]>   (a horizontal chart of more than 8 rows is made taller to fit them)
    Figures: {"labels": [...], "datasets": [{"label": "...", "data": [...]}, ...]} */
 (function () {
   "use strict";
@@ -18,6 +18,10 @@
       return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour, tension: 0.2 };
     });
     var horizontal = canvas.hasAttribute("data-chart-horizontal");
+    // A horizontal chart of many rows (e.g. every branch of a township) grows with its rows.
+    if (horizontal && canvas.parentNode && figures.labels && figures.labels.length > 8) {
+      canvas.parentNode.style.height = (60 + 24 * figures.labels.length * Math.max(1, datasets.length) / 2) + "px";
+    }
     var stacked = canvas.hasAttribute("data-chart-stacked");
     var value = { beginAtZero: true, stacked: stacked, ticks: { precision: 0 } };
     var category = { stacked: stacked };
