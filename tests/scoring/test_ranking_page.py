@@ -39,7 +39,7 @@ def township(township_a, in_township):
     """Two villages of alpha with 60 and 20 members, points in 2025."""
     with in_township(township_a):
         east, west = VillageFactory(name="东村"), VillageFactory(name="西村")
-        members = ([MemberFactory(branch=BranchFactory(village=east), name=f"东{i:02d}") for i in range(3)]
+        members = ([MemberFactory(branch=BranchFactory(village=east), name=f"东村员{i:02d}") for i in range(3)]
                    + MemberFactory.create_batch(57, branch=BranchFactory(village=east))
                    + MemberFactory.create_batch(20, branch=BranchFactory(village=west)))
         post_points(members, 2025)
@@ -78,11 +78,11 @@ def test_ranks_stay_township_wide_under_scope_search_and_paging(client, make_use
         assert clerk_rows[:] == ranking_for(access=_access(clerk, township.township), scoring_year=2025)
         assert len(clerk_rows) == 20
         assert {row.rank for row in clerk_rows[:]} <= {row.rank for row in everyone}
-        searched = RankingPageSource(access=_access(clerk, township.township), scoring_year=2025, name="东")
+        searched = RankingPageSource(access=_access(clerk, township.township), scoring_year=2025, name="东村员")
         assert searched[:] == []  # the east village's members are outside the clerk's scope
         east = RankingPageSource(access=_access(make_user(Role.TOWNSHIP_OFFICE, township.township),
-                                                township.township), scoring_year=2025, name="东0")
-        assert east[:] == [row for row in everyone if "东0" in row.name]
+                                                township.township), scoring_year=2025, name="东村员0")
+        assert east[:] == [row for row in everyone if "东村员0" in row.name]
         assert len(east) == 3
 
 
