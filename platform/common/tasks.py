@@ -51,7 +51,13 @@ def dispatch_to_townships(task_name: str, *args) -> list[str]:
 
 
 @shared_task(name="common.whereami", base=TenantOnlyTask)
-def whereami() -> dict:
-    """Report the schema and township a task runs in (health checks and tests of routing)."""
+def whereami(database: bool = False) -> dict:
+    """Report the schema and township a task runs in (health checks and tests of routing); with
+    `database`, also what PostgreSQL itself resolves to on the worker's (reused) connection."""
     tenant = connection.tenant
-    return {"schema": connection.schema_name, "code": getattr(tenant, "code", None)}
+    report = {"schema": connection.schema_name, "code": getattr(tenant, "code", None)}
+    if database:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema(), current_setting('search_path')")
+            report["current_schema"], report["search_path"] = cursor.fetchone()
+    return report

@@ -16,8 +16,8 @@ for _path in (_PLATFORM, _PLATFORM.parent):
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from celery.signals import task_postrun  # noqa: E402
-from tenant_schemas_celery.app import CeleryApp  # noqa: E402
+from celery.signals import task_postrun, task_prerun  # noqa: E402
+from tenant_schemas_celery.app import CeleryApp, restore_schema, switch_schema  # noqa: E402
 
 from common.schedule import BEAT  # noqa: E402
 
@@ -29,22 +29,38 @@ app.autodiscover_tasks()
 # beat reads this mapping after Django has set up the apps.
 app.conf.beat_schedule = BEAT
 
+# tenant-schemas-celery switches to the task's schema before it runs and back afterwards, but it
+# restores only the schema *name*: the connection is left holding a placeholder (FakeTenant) in
+# place of the caller's township, and any later `filter(township=connection.tenant)` in the
+# caller fails. That matters whenever a task runs in-process (eager: seed_demo, tests, nested
+# dispatch). Its handlers are replaced by a pair that puts back the caller's own tenant object,
+# keyed by task id so nested tasks unwind in order, without a query (the caller's transaction may
+# be aborted when a task failed inside it).
+task_prerun.disconnect(switch_schema, dispatch_uid="tenant_schemas_switch_schema")
+task_postrun.disconnect(restore_schema, dispatch_uid="tenant_schemas_restore_schema")
+_CALLER_TENANTS: dict[str, dict] = {}
 
-@task_postrun.connect(dispatch_uid="dangjian_restore_township_object", weak=False)
-def _restore_township_object(**kwargs):
-    """tenant-schemas-celery restores the caller's *schema* after a task that ran in-process (eager,
-    e.g. during `seed_demo`), which leaves `connection.tenant` a bare stand-in without the
-    township's fields (code, name, time zone). Put the township itself back, so code that reads
-    `connection.tenant` after an eager task sees the real township."""
-    from django.db import connection
-    from django_tenants.utils import get_public_schema_name
 
-    from tenants.townships.models import Township
+@task_prerun.connect(dispatch_uid="dangjian_enter_task_schema", weak=False)
+def _enter_task_schema(task_id=None, task=None, kwargs=None, **_signal):
+    from django.db import connections
 
-    tenant = getattr(connection, "tenant", None)
-    schema = getattr(connection, "schema_name", None)
-    if tenant is None or isinstance(tenant, Township) or not schema or schema == get_public_schema_name():
-        return
-    township = Township.objects.filter(schema_name=schema).first()
-    if township is not None:
-        connection.set_tenant(township)
+    _CALLER_TENANTS[task_id] = {
+        alias: (connections[alias].tenant, connections[alias].include_public_schema)
+        for alias in task.get_tenant_databases()
+    }
+    switch_schema(task, kwargs)
+
+
+@task_postrun.connect(dispatch_uid="dangjian_leave_task_schema", weak=False)
+def _leave_task_schema(task_id=None, task=None, **_signal):
+    from django.db import connections
+
+    for alias, (tenant, include_public) in _CALLER_TENANTS.pop(task_id, {}).items():
+        connection = connections[alias]
+        if connection.tenant is tenant and connection.include_public_schema == include_public:
+            continue
+        if tenant is None:
+            connection.set_schema_to_public()
+        else:
+            connection.set_tenant(tenant, include_public)

@@ -92,6 +92,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = False
 # New townships' schemas come from tenants/townships/schema.sql (`manage.py schema_script`); this
 # many spare schemas are kept made from it, so provisioning is a rename (see schema_script.py).
 TOWNSHIP_SPARE_SCHEMAS = int(os.environ.get("TOWNSHIP_SPARE_SCHEMAS", "0"))
+# `SET search_path` only when the schema changes, not before every query (safe: see
+# tests/common/test_search_path.py for rollbacks, tasks, contexts and reused connections).
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.townships.middleware.TownshipMiddleware",

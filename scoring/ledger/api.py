@@ -62,6 +62,17 @@ class ReviewSerializer(serializers.ModelSerializer):
         return self.context.get("people", {}).get(obj.reviewer_id, "")
 
 
+class EntryListSerializer(serializers.ListSerializer):
+    """Entries in bulk: the names of everyone who recorded or reviewed them are looked up once for
+    the whole page (one query), not once per entry."""
+
+    def to_representation(self, data):
+        entries = list(data.all() if hasattr(data, "all") else data)
+        if self.root is self and "people" not in self._context:
+            self._context = {**self._context, "people": entry_people(entries)}
+        return super().to_representation(entries)
+
+
 class EntrySerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     branch = serializers.IntegerField(source="member.branch_id", read_only=True)
@@ -79,6 +90,7 @@ class EntrySerializer(serializers.ModelSerializer):
                   "late_decided_by_id", "late_decided_at", "late_decision_note", "entered_by_id", "entered_at",
                   "lag_days", "review_levels", "review_weights", "current_level", "final_points", "decided_at",
                   "source", "evidence", "reviews"]
+        list_serializer_class = EntryListSerializer
 
     @extend_schema_field(ReviewSerializer(many=True))
     def get_reviews(self, obj):

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from common import clock
 from scoring.ledger.chain import chained_content, index_month, link_hash, month_index
 from scoring.ledger.models import LedgerEntry, LedgerHead, MemberYearTotal
+from scoring.ledger.years import ledger_years_note_posting
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.da
     created = LedgerEntry.objects.bulk_create(rows)
     LedgerHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev_hash)
     _totals_add(rows)
+    ledger_years_note_posting(posting.scoring_year for posting in postings)
     return created
 
 

@@ -16,7 +16,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.access import Access
 from scoring.choices import Rating
-from scoring.ledger.models import LedgerEntry, MemberYearTotal
+from scoring.ledger.models import MemberYearTotal
+from scoring.ledger.years import ledger_years
 from scoring.periods.models import (
     AnnualRating,
     Appraisal,
@@ -44,6 +45,47 @@ class RankingRow:
     branch_rank: int
 
 
+def _ranking_filters(*, branch_id: int | None, scope=None, name: str = "", alias: str = "") -> tuple[str, list]:
+    """WHERE conditions (and their parameters) on the ranked members: branch, the asker's scope
+    (a queryset of member ids, inlined as a subquery) and a name fragment (case-sensitive, as
+    the page's search box always was)."""
+    conditions, params = [], []
+    if branch_id is not None:
+        conditions.append(f"{alias}branch_id = %s")
+        params.append(branch_id)
+    if scope is not None:
+        scope_sql, scope_params = scope.values("pk").query.sql_with_params()
+        conditions.append(f"{alias}id IN ({scope_sql})")
+        params.extend(scope_params)
+    if name:
+        conditions.append(f"strpos({alias}name, %s) > 0")
+        params.append(name)
+    return " AND ".join(conditions), params
+
+
+def _ranking_rows(*, scoring_year: int, where: str = "", params=(), limit: int | None = None,
+                  offset: int = 0) -> list[RankingRow]:
+    members, branches = Member._meta.db_table, Branch._meta.db_table
+    totals = MemberYearTotal._meta.db_table
+    sql = f"""
+        WITH ranked AS (
+            SELECT m.id, m.name, m.branch_id, b.name AS branch_name, COALESCE(t.total, 0) AS total,
+                   RANK() OVER (ORDER BY COALESCE(t.total, 0) DESC) AS rank,
+                   RANK() OVER (PARTITION BY m.branch_id ORDER BY COALESCE(t.total, 0) DESC) AS branch_rank
+            FROM {members} m JOIN {branches} b ON b.id = m.branch_id
+            LEFT JOIN {totals} t ON t.member_id = m.id AND t.scoring_year = %s
+            WHERE m.status = %s
+        )
+        SELECT id, name, branch_id, branch_name, total, rank, branch_rank FROM ranked
+        {"WHERE " + where if where else ""}
+        ORDER BY rank, id LIMIT %s OFFSET %s
+    """  # noqa: S608 - table names come from model meta, conditions from _ranking_filters, values are parameters
+    arguments = [scoring_year, Member.Status.ACTIVE, *params, limit, offset]  # LIMIT NULL: every row
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        return [RankingRow(*row) for row in cursor.fetchall()]
+
+
 def township_ranking(*, scoring_year: int, branch_id: int | None = None) -> list[RankingRow]:
     """Every active member's total for the scoring year with their township-wide and branch rank.
 
@@ -52,24 +94,8 @@ def township_ranking(*, scoring_year: int, branch_id: int | None = None) -> list
     competition ranking: ties share a rank. With `branch_id` only that branch's rows are
     returned; `rank` stays the township-wide rank.
     """
-    members, branches = Member._meta.db_table, Branch._meta.db_table
-    totals = MemberYearTotal._meta.db_table
-    where = "WHERE branch_id = %(branch)s" if branch_id is not None else ""
-    sql = f"""
-        WITH ranked AS (
-            SELECT m.id, m.name, m.branch_id, b.name AS branch_name, COALESCE(t.total, 0) AS total,
-                   RANK() OVER (ORDER BY COALESCE(t.total, 0) DESC) AS rank,
-                   RANK() OVER (PARTITION BY m.branch_id ORDER BY COALESCE(t.total, 0) DESC) AS branch_rank
-            FROM {members} m JOIN {branches} b ON b.id = m.branch_id
-            LEFT JOIN {totals} t ON t.member_id = m.id AND t.scoring_year = %(year)s
-            WHERE m.status = %(active)s
-        )
-        SELECT id, name, branch_id, branch_name, total, rank, branch_rank FROM ranked {where}
-        ORDER BY rank, id
-    """  # noqa: S608 - table names come from model meta, values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"year": scoring_year, "branch": branch_id, "active": Member.Status.ACTIVE})
-        return [RankingRow(*row) for row in cursor.fetchall()]
+    where, params = _ranking_filters(branch_id=branch_id)
+    return _ranking_rows(scoring_year=scoring_year, where=where, params=params)
 
 
 def ranking_for(*, access: Access, scoring_year: int, branch_id: int | None = None) -> list[RankingRow]:
@@ -81,8 +107,49 @@ def ranking_for(*, access: Access, scoring_year: int, branch_id: int | None = No
     return [row for row in rows if row.member_id in visible]
 
 
+class RankingPageSource:
+    """The rows of `ranking_for` (with a name search) for a Paginator, fetched a page at a time:
+    `count()` counts the matching members without ranking them, a slice ranks every active member
+    in the database (ranks stay township-wide) but returns only that slice's rows."""
+
+    def __init__(self, *, access: Access, scoring_year: int, branch_id: int | None = None, name: str = ""):
+        scope = None if access.is_township_wide else member_scope(access)
+        self.scoring_year = scoring_year
+        self._where, self._params = _ranking_filters(branch_id=branch_id, scope=scope, name=name)
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            where = f"AND {self._where}" if self._where else ""
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {Member._meta.db_table} WHERE status = %s {where}",  # noqa: S608
+                    [Member.Status.ACTIVE, *self._params])
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])  # one query for every row, never one per row
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            start, stop = item.start or 0, item.stop
+            if stop is not None and stop <= start:
+                return []
+            return _ranking_rows(scoring_year=self.scoring_year, where=self._where, params=self._params,
+                                 limit=None if stop is None else stop - start, offset=start)
+        rows = self[item:item + 1]
+        if not rows:
+            raise IndexError(item)
+        return rows[0]
+
+
 def ranking_years() -> list[int]:
-    return list(LedgerEntry.objects.order_by("-scoring_year").values_list("scoring_year", flat=True).distinct())
+    """Scoring years with ledger rows, newest first (cached per township: scoring.ledger.years)."""
+    return ledger_years()
 
 
 # --- monthly summaries ----------------------------------------------------------------------------

@@ -130,16 +130,16 @@ def ranking_view(request):
     years = selectors.ranking_years() or [local_today().year]
     year = _int(request.GET.get("year"), years[0])
     branch_id = _branch_param(request)
-    rows = selectors.ranking_for(access=access, scoring_year=year, branch_id=branch_id)
     query = search_term(request.GET)
-    if query:  # ranks stay township-wide: the search only picks the rows to show
-        rows = [row for row in rows if query in row.name]
+    # Ranks stay township-wide: the branch and the search only pick the rows to show. The page
+    # ranks in the database and fetches only its own rows; the Excel file reads them all once.
+    rows = selectors.RankingPageSource(access=access, scoring_year=year, branch_id=branch_id, name=query)
     if wants_xlsx(request):
         try:
             export_bound(len(rows))
         except DomainError as error:
             return export_refused(request, error)
-        return xlsx_download(f"ranking-{year}.xlsx", exports.ranking_sheet(year=year, rows=rows))
+        return xlsx_download(f"ranking-{year}.xlsx", exports.ranking_sheet(year=year, rows=rows[:]))
     page_obj = page_of(request, rows, per_page=RANKING_PAGE_SIZE)
     return render(request, "periods/ranking.html", {
         "rows": page_obj.object_list, "page_obj": page_obj, "q": query, "year": year, "years": years,

@@ -7,10 +7,11 @@ Only `ready` townships are routed to and reached by scheduled jobs.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
@@ -69,6 +70,33 @@ def township_create(*, actor, name: str, code: str, time_zone: str | None = None
     return township
 
 
+PROVISIONING_LOCK = 7301  # pg_advisory_lock(PROVISIONING_LOCK, township id)
+
+
+@contextlib.contextmanager
+def _provisioning_lock(township_id: int):
+    """Serialise provisioning runs of one township until the township is marked.
+
+    The session lock is held on a connection of its own: django-tenants commits and *closes* the
+    default connection after migrating a schema (outside a transaction), which would release a
+    lock taken there before the township is marked ready or failed, letting a second run in
+    half-way. This connection is never handed to Django's connection handler, so nothing else
+    closes it; closing it at the end releases the lock even if the unlock statement fails.
+    """
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [PROVISIONING_LOCK, township_id])
+        try:
+            yield
+        finally:
+            connection.set_schema_to_public()
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [PROVISIONING_LOCK, township_id])
+    finally:
+        holder.close()
+
+
 def township_provision(*, township_id: int) -> Township:
     """Create the township's schema at the latest migrations, then mark it ready. Idempotent.
 
@@ -76,9 +104,7 @@ def township_provision(*, township_id: int) -> Township:
     run created is dropped and the township is marked `failed` with the reason, never left
     half-ready; the error is re-raised so the task shows as failed too.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [7301, township_id])
-    try:
+    with _provisioning_lock(township_id):
         township = Township.objects.get(pk=township_id)
         if township.status == Township.Status.READY:
             return township
@@ -99,10 +125,6 @@ def township_provision(*, township_id: int) -> Township:
             raise
         connection.set_schema_to_public()
         return _township_mark(township, status=Township.Status.READY, reason="")
-    finally:
-        connection.set_schema_to_public()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7301, township_id])
 
 
 def _schema_create(township: Township, *, existed_before: bool) -> None:

@@ -192,6 +192,36 @@ def test_one_worker_switches_schema_per_task_and_never_leaks(real_worker, in_tow
     ]
 
 
+def test_the_workers_reused_connection_follows_each_tasks_schema_in_the_database(real_worker, in_township,
+                                                                                township_a, township_b):
+    """With TENANT_LIMIT_SET_CALLS the worker sends `SET search_path` only when the schema changes:
+    PostgreSQL itself must still resolve each task's tables in that task's township."""
+    sent = []
+    for township in (township_a, township_a, township_b, None, township_b, township_a):
+        if township is None:
+            sent.append(("public", whereami.apply_async(kwargs={"database": True}, queue=real_worker)))
+        else:
+            with in_township(township):
+                sent.append((township.code, whereami.apply_async(kwargs={"database": True}, queue=real_worker)))
+    outcomes = []
+    for origin, result in sent:
+        try:
+            report = result.get(timeout=RESULT_TIMEOUT)
+            outcomes.append((origin, report["current_schema"], report["search_path"]))
+        except TenantContextMissing:
+            outcomes.append((origin, "TenantContextMissing", None))
+        finally:
+            result.forget()
+    assert outcomes == [
+        ("alpha", "t_alpha", "t_alpha, public"),
+        ("alpha", "t_alpha", "t_alpha, public"),
+        ("beta", "t_beta", "t_beta, public"),
+        ("public", "TenantContextMissing", None),
+        ("beta", "t_beta", "t_beta, public"),
+        ("alpha", "t_alpha", "t_alpha, public"),
+    ]
+
+
 def test_sending_leaves_the_callers_schema_alone(real_worker, in_township, township_a):
     with in_township(township_a):
         assert _run(real_worker) == {"schema": "t_alpha", "code": "alpha"}
