@@ -332,7 +332,9 @@ def monthly_jobs() -> list[tuple[str, str, tuple]]:
     """Every per-township beat entry, in the order of its time of day (as on the night of the 1st,
     when every job has work), then the county's own ones: (key, task name, args)."""
     from common.schedule import BEAT
-    from config.celery import app  # noqa: F401 - fills the beat schedule
+    from config.celery import app
+
+    app.loader.import_default_modules()  # register every task, as a worker does at start-up
 
     def when(entry) -> tuple:
         schedule = entry["schedule"]
