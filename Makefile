@@ -4,7 +4,7 @@ LOCALE := platform/common/locale
 BOOT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
 ARGS ?=
 
-.PHONY: run test lint bench venv browser
+.PHONY: run test lint bench scale venv browser
 
 # `make run`: the product with demo data on http://127.0.0.1:8000/ (Ctrl-C stops everything).
 run: venv
@@ -24,6 +24,11 @@ lint: venv
 # Runs every script under bench/ (see bench/README.md).
 bench: venv
 	$(PY) infra/bench.py
+
+# `make scale TOWNSHIPS=100`: the scale run alone (bench/scale.py; 1,000 is the documented size).
+TOWNSHIPS ?= 10
+scale: venv
+	$(PY) infra/bench.py scale --townships $(TOWNSHIPS) $(ARGS)
 
 venv: .venv/.installed
 

@@ -5,7 +5,7 @@ Measures (printed as `name: value unit`, ratios included):
   (every scorer and branch of the township), total for the year, target < 2 s; also the slowest
   month, the queries per month and the flags raised.
 
-Setup: its own database `bench_favouritism` (Django's test-database utilities, dropped at the end;
+Setup: its own database (`BENCH_DATABASE_NAME`, default `bench_favouritism`; Django's test-database utilities, dropped at the end;
 BENCH_KEEPDB=1 keeps it) with one township `benchf` (schema t_benchf): 2,000 members in 40
 branches (30 village, 5 organ, 5 enterprise branches), 60 scorers; 98,000 entries (about 5 % late,
 a tenth of the additions without evidence, half for two sloppy scorers, 30 % reviewed of which one
@@ -20,18 +20,14 @@ import random
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["TEST_DATABASE_NAME"] = "bench_favouritism"
+import _common
+from _common import out
 
-import django  # noqa: E402
-
-django.setup()
+_common.setup("favouritism")
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
@@ -43,10 +39,6 @@ SCORERS = 60
 BATCH = 1000
 YEAR = clock.today().year - 1  # a finished year, so every month may be closed
 rng = random.Random(8)
-
-
-def out(name: str, value, unit: str = "") -> None:
-    print(f"{name}: {value}{' ' + unit if unit else ''}", flush=True)
 
 
 def make_township():
@@ -170,27 +162,18 @@ def bench_signals() -> None:
     out("signals_queries_per_month_max", max(queries), "queries")
     out("signals_flags", Signal.objects.count(), "flags")
     out("signals_flags_by_kind", dict(sorted(Signal.objects.values_list("kind").annotate(
-        n=django.db.models.Count("id")).values_list("kind", "n"))))
+        n=Count("id")).values_list("kind", "n"))))
     out("signals_repeat_year", f"{again * 1000:.0f}", "ms (idempotent second run)")
     out("signals_year_vs_target_2s", f"{total / 2:.2f}", "x (<= 1 meets the target)")
 
 
 def main() -> int:
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True  # nothing of the benchmark reaches the shared broker
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _common.bench_database():
         township = make_township()
         with tenant_context(township):
             members, rule_ids = make_organisation()
             load(members, rule_ids)
             bench_signals()
-    finally:
-        connection.set_schema_to_public()
-        if os.environ.get("BENCH_KEEPDB") != "1":
-            connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

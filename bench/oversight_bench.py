@@ -13,21 +13,15 @@ import hashlib
 import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
+from _common import out  # puts platform/ on the path; this bench needs no database
 
-from scoring.oversight import sampler  # noqa: E402
+from scoring.oversight import sampler
 
 TOWNSHIPS = int(os.environ.get("BENCH_TOWNSHIPS", "1000"))
 VILLAGES = int(os.environ.get("BENCH_VILLAGES", "30"))
 MEMBERS = int(os.environ.get("BENCH_VILLAGE_MEMBERS", "60"))
 TARGET_S = 10.0
-
-
-def out(name: str, value, unit: str = "") -> None:
-    print(f"{name}: {value}{' ' + unit if unit else ''}", flush=True)
 
 
 def main() -> int:

@@ -12,7 +12,7 @@ Measures (printed as `name: value unit`):
     townships (the others set to archived), median of 5 each: linear growth means a flat per-township
     cost.
 
-Own database (Django's test-database utilities, `TEST_DATABASE_NAME`, default `bench_rollup`;
+Own database (Django's test-database utilities, `BENCH_DATABASE_NAME`, default `bench_rollup`;
 dropped at the end, BENCH_KEEPDB=1 keeps it). One township schema is made by the migrations; the 40
 benchmark townships get copies of its tables (`CREATE TABLE ... (LIKE ... INCLUDING ALL)`, so the
 same columns and indexes, without foreign keys, and the columns the rollup never reads nullable) and their rows are BULK-LOADED with
@@ -25,19 +25,13 @@ fair-scorer subquery runs but finds nothing). BENCH_TOWNSHIPS and BENCH_MEMBERS 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_rollup")
+import _common
+from _common import median_ms, out
 
-import django  # noqa: E402
-
-django.setup()
+_common.setup("rollup")
 
 from django.db import connection, transaction  # noqa: E402
 
@@ -73,20 +67,6 @@ SELECT %s::bigint AS township_id,
       AND m.id NOT IN (SELECT member_id FROM {s}.tips_awardineligibility
                         WHERE scoring_year = %s AND member_id IS NOT NULL))::text AS list
 """
-
-
-def out(name: str, value, unit: str = "") -> None:
-    print(f"{name}: {value}{' ' + unit if unit else ''}", flush=True)
-
-
-def median_ms(run, repeat: int = 5) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def load(cursor, schema: str, template: str) -> None:
@@ -134,12 +114,7 @@ def load(cursor, schema: str, template: str) -> None:
 
 
 def main() -> int:
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _common.bench_database():
         from scoring.rewards.county.models import RewardPolicy, RollupRun
         from scoring.rewards.county.services import rollup_run
         from tenants.townships.models import Domain, Township
@@ -182,7 +157,7 @@ def main() -> int:
                 rows = cursor.fetchall()
             assert len(rows) == ready_count[0]
 
-        rollup_ms, sql_ms = median_ms(rollup), median_ms(sql_aggregate)
+        rollup_ms, sql_ms = median_ms(rollup, 5), median_ms(sql_aggregate, 5)
         out(f"rollup_{TOWNSHIPS}x{MEMBERS}", f"{rollup_ms:.1f}", "ms")
         out(f"sql_aggregate_{TOWNSHIPS}x{MEMBERS}", f"{sql_ms:.1f}", "ms")
         out("rollup_vs_sql", f"{rollup_ms / sql_ms:.2f}", "x (target <= 1.5)")
@@ -192,13 +167,10 @@ def main() -> int:
             Township.objects.filter(pk__in=ids).update(status=Township.Status.ARCHIVED)
             Township.objects.filter(pk__in=ids[:count]).update(status=Township.Status.READY)
             ready_count[0] = count
-            ms = median_ms(rollup)
+            ms = median_ms(rollup, 5)
             out(f"rollup_{count}", f"{ms:.1f}", "ms")
             out(f"rollup_per_township_{count}", f"{ms / count:.2f}", "ms")
         return 0
-    finally:
-        if os.environ.get("BENCH_KEEPDB") != "1":
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

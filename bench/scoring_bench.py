@@ -3,16 +3,18 @@
 Measures (printed as `name: value unit`, ratios included):
   (a) ranking of every member of the township (scoring.periods.selectors.township_ranking), target < 50 ms;
   (b) monthly close (scoring.periods.services.month_close) of each month of the year, target < 2 s;
-  (c) chained writes (ledger_post) against plain inserts of the same rows into the same table
-      (bulk_create with dummy hashes in a separate number range), target ratio >= 0.7;
+  (c) the real posting path: ONE posting through `ledger_post` in its own transaction (as every
+      approval posts) against ONE plain INSERT of the same row in its own transaction, alternating,
+      with the statements of each; target ratio >= 0.6. Also the whole final approval
+      (`entry_review` of the last level: review, caps, posting, entry, audit, notification) and, for
+      comparison with the older figure, batches of 1,000 rows chained against bulk_create;
   (d) full chain verification (scoring.ledger.verify.ledger_verify): time and rows/s;
   (e) the township dashboard's figures (scoring.periods.dashboard: by branch, by category and the
       year's twelve months over the ledger and 20,000 entries) and one member's standing and trend,
       with their statement counts, target < 500 ms.
 
-It runs in its own database `bench_scoring` on the server of DATABASE_URL (created with Django's
-test-database utilities and dropped at the end, so development data is never touched), inside a
-throw-away township `bench` (schema t_bench). BENCH_KEEPDB=1 keeps the database for inspection.
+Own database (`BENCH_DATABASE_NAME`, default `bench_scoring`, dropped at the end; BENCH_KEEPDB=1
+keeps it), township `bench` made by the product's provisioning (`township_provision`).
 """
 from __future__ import annotations
 
@@ -23,117 +25,27 @@ import statistics
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["TEST_DATABASE_NAME"] = "bench_scoring"
+import _common
+from _common import out
 
-import django  # noqa: E402
-
-django.setup()
+_common.setup("scoring")
 
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
+from common import clock  # noqa: E402
+
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "2000"))
 BRANCHES = int(os.environ.get("BENCH_BRANCHES", "40"))
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 BATCH = 1000
 WRITE_ROWS = int(os.environ.get("BENCH_WRITE_ROWS", "20000"))
-YEAR = timezone.localdate().year - 1  # a finished year, so every month may be closed
-rng = random.Random(4)
-
-
-def out(name: str, value, unit: str = "") -> None:
-    print(f"{name}: {value}{' ' + unit if unit else ''}", flush=True)
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f}"
-
-
-# --- setup ---------------------------------------------------------------------------------------
-def make_township():
-    from tenants.townships.models import Domain, Township
-    from tenants.townships.services import county_ensure
-
-    county_ensure()
-    township = Township.objects.create(code="bench", name="基准镇", schema_name="t_bench",
-                                       status=Township.Status.READY)
-    Domain.objects.create(domain="bench", tenant=township, is_primary=True)
-    started = time.perf_counter()
-    township.create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
-    out("setup_schema_migrate", f"{time.perf_counter() - started:.1f}", "s")
-    return township
-
-
-def make_organisation() -> tuple[list[int], list[int]]:
-    from scoring.catalogue.models import Rule, ScoringYear
-    from tenants.organisation.models import Branch, Member, Village
-    from tenants.organisation.validators import id_number_check_digit
-
-    villages = Village.objects.bulk_create(
-        [Village(name=f"第{i + 1}村", code=f"V{i + 1:03d}") for i in range(BRANCHES)])
-    branches = Branch.objects.bulk_create(
-        [Branch(name=f"第{i + 1}村党支部", kind=Branch.Kind.VILLAGE, village=v) for i, v in enumerate(villages)])
-    members = []
-    for i in range(MEMBERS):
-        birth = dt.date(1950 + i % 50, 1 + i % 12, 1 + i % 28)
-        first17 = f"370102{birth:%Y%m%d}{i % 1000:03d}"
-        members.append(Member(
-            name=f"党员{i + 1:04d}", sex="M" if i % 2 else "F", birth_date=birth,
-            id_number=first17 + id_number_check_digit(first17), joined_on=birth.replace(year=birth.year + 25),
-            branch=branches[i % len(branches)],
-        ))
-    member_ids = [m.pk for m in Member.objects.bulk_create(members, batch_size=1000)]
-    year = ScoringYear.objects.create(year=YEAR, starts_on=dt.date(YEAR, 1, 1), ends_on=dt.date(YEAR, 12, 31))
-    rules = [
-        Rule.objects.create(scoring_year=year, code=code, name=name, category=category, points_min=lo, points_max=hi,
-                            effective_from=year.starts_on, evidence_required=lo > 0)
-        for code, name, category, lo, hi in [
-            ("B01", "参加组织生活", "basic", 1, 5), ("B02", "按时交纳党费", "basic", 1, 2),
-            ("V01", "志愿服务", "vanguard", 2, 10), ("D01", "无故缺席组织生活", "discipline", -10, -1),
-        ]
-    ]
-    return member_ids, [r.pk for r in rules]
-
-
-def make_postings(member_ids, rule_ids, count):
-    """`count` postings over the year, in date order: the base score first, then adjustments."""
-    from scoring.ledger.posting import Posting
-
-    postings = [Posting(kind="base", member_id=m, points=Decimal(60), occurred_on=dt.date(YEAR, 1, 1),
-                        scoring_year=YEAR, note="基础分") for m in member_ids]
-    adjustments = []
-    for _ in range(count - len(postings)):
-        rule = rng.choice(rule_ids)
-        day = dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365))
-        points = Decimal(rng.choice((-3, -2, -1))) if rule == rule_ids[-1] else Decimal(rng.randint(2, 10)) / 2
-        adjustments.append(Posting(
-            kind="adjustment", member_id=rng.choice(member_ids), points=points, occurred_on=day, scoring_year=YEAR,
-            rule_id=rule, note="参加支部主题党日活动",
-            evidence_hashes=(f"{rng.getrandbits(256):064x}",) if points > 0 else (),
-        ))
-    adjustments.sort(key=lambda p: p.occurred_on)
-    return postings + adjustments
-
-
-def load_ledger(postings) -> None:
-    from scoring.ledger.posting import ledger_post
-
-    started = time.perf_counter()
-    for i in range(0, len(postings), BATCH):
-        batch = postings[i:i + BATCH]
-        posted_at = dt.datetime.combine(batch[-1].occurred_on, dt.time(18), tzinfo=dt.UTC)
-        with transaction.atomic():
-            ledger_post(postings=batch, actor_id=None, now=posted_at)
-    elapsed = time.perf_counter() - started
-    out("ledger_rows", len(postings), "rows")
-    out("ledger_load_rate", f"{len(postings) / elapsed:.0f}", f"rows/s (ledger_post, {BATCH} per batch)")
+SINGLE = int(os.environ.get("BENCH_SINGLE_POSTINGS", "300"))
+YEAR = clock.today().year - 1  # a finished year, so every month may be closed
+ms = _common.ms
 
 
 # --- measurements --------------------------------------------------------------------------------
@@ -164,6 +76,7 @@ def make_entries(member_ids, rule_ids, count: int) -> None:
     tenth returned two days later, the rest still in review (bulk insert, then the stamps)."""
     from scoring.ledger.models import Entry
 
+    rng = random.Random(4)
     statuses = [Entry.Status.POSTED] * 5 + [Entry.Status.REJECTED] + [Entry.Status.IN_REVIEW] * 4
     entries = [Entry(member_id=rng.choice(member_ids), rule_id=rng.choice(rule_ids),
                      occurred_on=dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(360)), points=Decimal(2),
@@ -259,13 +172,99 @@ def bench_verify() -> None:
     out("verify_rate", f"{result.checked / elapsed:.0f}", "rows/s")
 
 
+def plain_row(p, seq: int, now):
+    """The LedgerEntry a plain insert writes for posting `p` (dummy hashes, numbers from 10^9)."""
+    from scoring.ledger.models import LedgerEntry
+
+    return LedgerEntry(
+        seq=seq, kind=p.kind, member_id=p.member_id, rule_id=p.rule_id, entry_id=p.entry_id,
+        reverses_id=p.reverses_id, points=Decimal(p.points).quantize(Decimal("0.01")),
+        occurred_on=p.occurred_on, scoring_year=p.scoring_year, booked_year=p.occurred_on.year,
+        booked_month=p.occurred_on.month, note=p.note, evidence_hashes=sorted(p.evidence_hashes),
+        posted_at=now, posted_by_id=None, prev_hash="0" * 64, hash=f"{seq:064x}",
+    )
+
+
+def bench_posting_single(member_ids, rule_ids) -> None:
+    """The real posting path: one posting per transaction (as each approval posts), against one
+    plain INSERT of the same row per transaction, alternating which goes first."""
+    from scoring.ledger.posting import ledger_post
+
+    postings = _common.postings_make(member_ids, rule_ids, SINGLE + len(member_ids), YEAR,
+                                     seed=6)[len(member_ids):]
+    plain_seq = 2_000_000_000
+
+    def chained_one(p):
+        with transaction.atomic():
+            ledger_post(postings=[p], actor_id=None)
+
+    def plain_one(p):
+        nonlocal plain_seq
+        plain_seq += 1
+        with transaction.atomic():
+            plain_row(p, plain_seq, timezone.now()).save(force_insert=True)
+
+    chained_sql = _common.statements(lambda: chained_one(postings[0]))
+    plain_sql = _common.statements(lambda: plain_one(postings[0]))
+    chained, plain = [], []
+    for index, p in enumerate(postings[1:]):
+        for kind in (("chained", "plain") if index % 2 == 0 else ("plain", "chained")):
+            started = time.perf_counter()
+            chained_one(p) if kind == "chained" else plain_one(p)
+            (chained if kind == "chained" else plain).append(time.perf_counter() - started)
+    c, q = statistics.median(chained), statistics.median(plain)
+    out("posting_single_postings", len(chained), "postings, each in its own transaction")
+    out("posting_single_chained", f"{c * 1000:.2f}", f"ms median ({len(chained_sql)} statements incl. BEGIN/COMMIT)")
+    out("posting_single_plain", f"{q * 1000:.2f}", f"ms median ({len(plain_sql)} statements incl. BEGIN/COMMIT)")
+    out("posting_single_chained_rate", f"{1 / c:.0f}", "postings/s")
+    out("posting_single_plain_rate", f"{1 / q:.0f}", "rows/s")
+    out("posting_single_chained_vs_plain", f"{q / c:.2f}", "ratio of rates (target >= 0.60)")
+    out("posting_single_statements", f"{len(chained_sql)} vs {len(plain_sql)}",
+        "(" + "; ".join(sql.split()[0] + " " + " ".join(sql.split()[1:3]) for sql in chained_sql) + ")")
+
+
+def bench_approval(member_ids, rule_ids) -> None:
+    """The whole final approval: `entry_review` of an entry's last (only) level, which posts it."""
+    from accounts.access import access_for
+    from accounts.models import Role, RoleAssignment, User
+    from scoring.ledger.models import Entry
+    from scoring.ledger.services import entry_review
+    from tenants.organisation.models import Village
+
+    township = connection.tenant
+    clerk = User.objects.create(username="bench-clerk", full_name="录入员")
+    leader = User.objects.create(username="bench-leader", full_name="包村领导")
+    RoleAssignment.objects.create(user=leader, township=township, role=Role.LIAISON_LEADER,
+                                  village_ids=list(Village.objects.values_list("pk", flat=True)))
+    access = access_for(leader, township)
+    today = clock.today()
+    entries = Entry.objects.bulk_create([
+        Entry(member_id=member_ids[i % len(member_ids)], rule_id=rule_ids[0], occurred_on=today, points=Decimal(2),
+              note="参加组织生活", status=Entry.Status.IN_REVIEW, entered_by_id=clerk.pk, lag_days=0,
+              review_levels=["liaison"], review_weights={"liaison": "1"}, current_level="liaison")
+        for i in range(60)])
+
+    def approve(entry):
+        entry_review(actor=leader, access=access, entry_id=entry.pk, decision="approve")
+
+    sql = _common.statements(lambda: approve(entries[0]))
+    times = []
+    for entry in entries[1:]:
+        started = time.perf_counter()
+        approve(entry)
+        times.append(time.perf_counter() - started)
+    out("approval_final", f"{statistics.median(times) * 1000:.2f}",
+        f"ms median of {len(times)} ({len(sql)} statements: review, caps, posting, entry, audit, notification)")
+
+
 def bench_writes(member_ids, rule_ids) -> None:
-    """Chained writes (ledger_post) against plain inserts of the same rows, batch for batch,
-    alternating so that both see the same table size and cache state."""
+    """Batches of 1,000 rows: chained (ledger_post) against bulk_create of the same rows, batch for
+    batch, alternating (the older figure; one approval posts ONE row, see bench_posting_single)."""
     from scoring.ledger.models import LedgerEntry
     from scoring.ledger.posting import ledger_post
 
-    postings = make_postings(member_ids, rule_ids, WRITE_ROWS + len(member_ids))[len(member_ids):]
+    postings = _common.postings_make(member_ids, rule_ids, WRITE_ROWS + len(member_ids), YEAR,
+                                     seed=5)[len(member_ids):]
     # Same rows, same year; the base scores are excluded (one per member and year).
     plain_seq = 1_000_000_000
 
@@ -274,13 +273,7 @@ def bench_writes(member_ids, rule_ids) -> None:
         rows = []
         for p in batch:
             plain_seq += 1
-            rows.append(LedgerEntry(
-                seq=plain_seq, kind=p.kind, member_id=p.member_id, rule_id=p.rule_id, entry_id=p.entry_id,
-                reverses_id=p.reverses_id, points=Decimal(p.points).quantize(Decimal("0.01")),
-                occurred_on=p.occurred_on, scoring_year=p.scoring_year, booked_year=p.occurred_on.year,
-                booked_month=p.occurred_on.month, note=p.note, evidence_hashes=sorted(p.evidence_hashes),
-                posted_at=now, posted_by_id=None, prev_hash="0" * 64, hash=f"{plain_seq:064x}",
-            ))
+            rows.append(plain_row(p, plain_seq, now))
         LedgerEntry.objects.bulk_create(rows)
 
     chained_time = plain_time = 0.0
@@ -300,29 +293,26 @@ def bench_writes(member_ids, rule_ids) -> None:
             else:
                 plain_time += time.perf_counter() - started
     rows = len(postings)
-    out("writes_rows_each", rows, f"rows ({BATCH} per transaction)")
-    out("writes_chained_rate", f"{rows / chained_time:.0f}", "rows/s")
-    out("writes_plain_rate", f"{rows / plain_time:.0f}", "rows/s")
-    out("writes_chained_vs_plain", f"{plain_time / chained_time:.2f}", "ratio (target >= 0.70)")
+    out("writes_batch_rows_each", rows, f"rows ({BATCH} per transaction)")
+    out("writes_batch_chained_rate", f"{rows / chained_time:.0f}", "rows/s")
+    out("writes_batch_plain_rate", f"{rows / plain_time:.0f}", "rows/s")
+    out("writes_batch_chained_vs_plain", f"{plain_time / chained_time:.2f}", "ratio (batches of 1,000; not the approval path)")
 
 
 def main() -> int:
-    from config.celery import app as celery_app
+    from accounts.models import User
 
-    celery_app.conf.task_always_eager = True  # nothing of the benchmark reaches the shared broker
-    old_name = connection.settings_dict["NAME"]
-    started = time.perf_counter()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    out("setup_database", f"{time.perf_counter() - started:.1f}", f"s ({connection.settings_dict['NAME']})")
-    try:
-        from accounts.models import User
-
-        township = make_township()
+    with _common.bench_database():
+        township = _common.township_new("bench", "基准镇")
         actor = User.objects.create(username="bench-office", full_name="基准测试")
         with tenant_context(township):
-            member_ids, rule_ids = make_organisation()
+            member_ids, _branches = _common.organisation_load(villages=BRANCHES, members=MEMBERS)
+            rule_ids = _common.catalogue_load(YEAR)
             out("members", len(member_ids), f"members in {BRANCHES} branches")
-            load_ledger(make_postings(member_ids, rule_ids, ROWS))
+            postings = _common.postings_make(member_ids, rule_ids, ROWS, YEAR)
+            elapsed = _common.ledger_load(postings, BATCH)
+            out("ledger_rows", len(postings), "rows")
+            out("ledger_load_rate", f"{len(postings) / elapsed:.0f}", f"rows/s (ledger_post, {BATCH} per batch)")
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             bench_ranking()
@@ -330,11 +320,9 @@ def main() -> int:
             bench_dashboard(member_ids)
             bench_month_close(actor)
             bench_verify()
+            bench_posting_single(member_ids, rule_ids)
+            bench_approval(member_ids, rule_ids)
             bench_writes(member_ids, rule_ids)
-    finally:
-        connection.set_schema_to_public()
-        if os.environ.get("BENCH_KEEPDB") != "1":
-            connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

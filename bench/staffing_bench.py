@@ -1,7 +1,7 @@
 """Staffing benchmark (issue 10): a county of 40 townships × 30 villages, 2,000 clerks (50 per
 township) with five years of placement history (about 4 placements each, the last one open).
 
-Creates its own database `bench_staffing` (Django's test-database utilities, dropped at the end;
+Creates its own database (`BENCH_DATABASE_NAME`, default `bench_staffing`; Django's test-database utilities, dropped at the end;
 `BENCH_KEEPDB=1` keeps it). The first township gets a fully migrated schema (with the rotation-limit
 trigger: its history is written through it); the other 39 get only the four tables the county
 rollup reads (and the relatives table), copied with `CREATE TABLE ... (LIKE ...)`, which keeps setup to seconds instead of
@@ -16,19 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["TEST_DATABASE_NAME"] = "bench_staffing"
+import _common
+from _common import median_ms, out
 
-import django  # noqa: E402
-
-django.setup()
+_common.setup("staffing")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -42,10 +36,6 @@ CLERKS = int(os.environ.get("BENCH_CLERKS", "2000"))
 TABLES = ["organisation_village", "clerks_clerk", "clerks_clerk_relatives_villages", "clerks_placement",
           "clerks_villagestaffing"]
 rng = random.Random(10)
-
-
-def out(name: str, value, unit: str = "") -> None:
-    print(f"{name}: {value} {unit}".rstrip(), flush=True)
 
 
 def make_townships():
@@ -100,23 +90,8 @@ def load(today: dt.date, clerks: int) -> None:
     Placement.objects.bulk_create(rows, batch_size=2000)
 
 
-def median_ms(run, repeat=7) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def main() -> int:
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _common.bench_database():
         today = clock.today()
         started = time.perf_counter()
         townships = make_townships()
@@ -148,10 +123,6 @@ def main() -> int:
         out("staffing_county_rollup_queries", len(all_q), f"(1 township: {len(one_q)})")
         out("staffing_county_gaps", sum(r["gaps"] for r in rows))
         out("staffing_county_limits_coming", sum(r["limits_coming"] for r in rows))
-    finally:
-        connection.set_schema_to_public()
-        if os.environ.get("BENCH_KEEPDB") != "1":
-            connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

@@ -6,26 +6,19 @@ Measures (printed as `name: value unit`):
     fingerprint, then scrypt for the right code only), median of 7, with the query count;
   - `tip_list_200`: the handlers' list (first 200 rows), median of 7.
 
-Own database `bench_tips` (Django's test-database utilities, dropped at the end; BENCH_KEEPDB=1
+Own database (`BENCH_DATABASE_NAME`, default `bench_tips`; Django's test-database utilities, dropped at the end; BENCH_KEEPDB=1
 keeps it), township `benchtips` (schema t_benchtips). BENCH_TIPS changes the number of tips.
 """
 from __future__ import annotations
 
 import os
 import secrets
-import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["TEST_DATABASE_NAME"] = "bench_tips"
+import _common
+from _common import median_ms, out
 
-import django  # noqa: E402
-
-django.setup()
+_common.setup("tips")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -34,27 +27,8 @@ from django_tenants.utils import tenant_context  # noqa: E402
 TIPS = int(os.environ.get("BENCH_TIPS", "20000"))
 
 
-def out(name: str, value, unit: str = "") -> None:
-    print(f"{name}: {value}{' ' + unit if unit else ''}", flush=True)
-
-
-def median_ms(run, repeat: int = 7) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
-
 def main() -> int:
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _common.bench_database():
         from accounts.access import access_for
         from accounts.models import Role, RoleAssignment, User
         from scoring.tips.models import Tip
@@ -91,10 +65,6 @@ def main() -> int:
                 f"ms (median of 7; {len(queries)} queries incl. search path)")
             out("receipt_lookup_wrong", f"{median_ms(lambda: tip_by_receipt(wrong)):.1f}", "ms (median of 7)")
             out("tip_list_200", f"{median_ms(lambda: list(tip_list(access=access)[:200])):.1f}", "ms (median of 7)")
-    finally:
-        connection.set_schema_to_public()
-        if os.environ.get("BENCH_KEEPDB") != "1":
-            connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

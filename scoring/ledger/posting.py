@@ -2,6 +2,11 @@
 
 `ledger_post` takes the chain head's row lock, so postings in a township are chained strictly
 one after another; it inserts a batch with one bulk INSERT and moves the head once.
+
+A posting is on the path of every approval, one row per transaction, so it costs two statements:
+the head's row lock (one SELECT ... FOR UPDATE; the head row is created only the first time) and
+one statement that inserts the rows, moves the head and adds the members' yearly totals (a
+batch of more than `_ONE_STATEMENT_ROWS` rows is inserted on its own first, in Django's batches).
 """
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 
 from common import clock
 from scoring.ledger.chain import chained_content, index_month, link_hash, month_index
-from scoring.ledger.models import LedgerEntry, LedgerHead, MemberYearTotal
+from scoring.ledger.models import GENESIS_HASH, LedgerEntry, LedgerHead, MemberYearTotal
 from scoring.ledger.years import ledger_years_note_posting
 
 
@@ -33,12 +39,26 @@ class Posting:
     evidence_hashes: tuple[str, ...] = field(default_factory=tuple)
 
 
+_HEAD_TABLE = LedgerHead._meta.db_table
+_TOTALS_TABLE = MemberYearTotal._meta.db_table
+_HEAD_CREATE = f"""
+    INSERT INTO {_HEAD_TABLE} (id, last_seq, last_hash, sealed_through) VALUES (1, 0, %s, -1)
+    ON CONFLICT (id) DO NOTHING
+"""  # noqa: S608 - the table name comes from the model
+
+
 def ledger_head_lock() -> LedgerHead:
-    """The chain head, locked for the rest of the transaction."""
+    """The chain head, locked for the rest of the transaction (one statement once the head exists;
+    the first posting of a township creates it, a concurrent first posting waits on the insert)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the ledger head may only be locked inside a transaction")
-    LedgerHead.objects.get_or_create(pk=1)
-    return LedgerHead.objects.select_for_update().get(pk=1)
+    locked = LedgerHead.objects.select_for_update().filter(pk=1)
+    head = next(iter(locked), None)
+    if head is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_HEAD_CREATE, [GENESIS_HASH])
+        head = locked.get()
+    return head
 
 
 def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.datetime | None = None) -> list[LedgerEntry]:
@@ -75,32 +95,67 @@ def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.da
             posted_at=now, posted_by_id=actor_id, prev_hash=prev_hash, hash=digest,
         ))
         prev_hash = digest
-    created = LedgerEntry.objects.bulk_create(rows)
-    LedgerHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev_hash)
-    _totals_add(rows)
+    if len(rows) > _ONE_STATEMENT_ROWS:
+        LedgerEntry.objects.bulk_create(rows)
+        _head_move_and_totals_add(rows, last_seq=seq, last_hash=prev_hash)
+    else:
+        _insert_move_and_add(rows, last_seq=seq, last_hash=prev_hash)
     ledger_years_note_posting(posting.scoring_year for posting in postings)
-    return created
+    return rows
 
 
-_TOTALS_UPSERT = f"""
-    INSERT INTO {MemberYearTotal._meta.db_table} (member_id, scoring_year, total, rows)
+# Up to this many rows (18 parameters each) go in the one combined statement; larger batches
+# (base scores for a whole township) are inserted by bulk_create in Django's batches first.
+_ONE_STATEMENT_ROWS = 1000
+
+
+# Both writes in one statement (one round trip): the head moves to the batch's last row and each
+# member's yearly total gets the batch's points, atomically, under the head's row lock.
+_HEAD_MOVE = f"UPDATE {_HEAD_TABLE} SET last_seq = %s, last_hash = %s WHERE id = 1"  # noqa: S608
+_TOTALS_ADD = f"""
+    INSERT INTO {_TOTALS_TABLE} (member_id, scoring_year, total, rows)
     SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::numeric[], %s::integer[])
     ON CONFLICT (member_id, scoring_year) DO UPDATE
-    SET total = {MemberYearTotal._meta.db_table}.total + EXCLUDED.total,
-        rows = {MemberYearTotal._meta.db_table}.rows + EXCLUDED.rows
-"""  # noqa: S608 - the table name comes from the model
+    SET total = {_TOTALS_TABLE}.total + EXCLUDED.total,
+        rows = {_TOTALS_TABLE}.rows + EXCLUDED.rows
+"""  # noqa: S608 - the table names come from the models
+_HEAD_MOVE_TOTALS_ADD = f"WITH head AS ({_HEAD_MOVE}) {_TOTALS_ADD}"
 
 
-def _totals_add(rows: list[LedgerEntry]) -> None:
-    """Add a batch's points to the members' yearly totals with one atomic upsert."""
+def _totals_params(rows: list[LedgerEntry]) -> list[list]:
+    """The member, year, points and row-count arrays of a batch's yearly-total deltas."""
     deltas: dict[tuple[int, int], list] = defaultdict(lambda: [Decimal("0"), 0])
     for row in rows:
         delta = deltas[(row.member_id, row.scoring_year)]
         delta[0] += row.points
         delta[1] += 1
     keys = sorted(deltas)
+    return [[member_id for member_id, _year in keys], [year for _member, year in keys],
+            [deltas[key][0] for key in keys], [deltas[key][1] for key in keys]]
+
+
+def _head_move_and_totals_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> None:
+    """Move the head and add a batch's points to the members' yearly totals in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(_TOTALS_UPSERT, [
-            [member_id for member_id, _year in keys], [year for _member, year in keys],
-            [deltas[key][0] for key in keys], [deltas[key][1] for key in keys],
-        ])
+        cursor.execute(_HEAD_MOVE_TOTALS_ADD, [last_seq, last_hash, *_totals_params(rows)])
+
+
+def _insert_move_and_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> None:
+    """INSERT the rows (SQL and parameters from Django's own insert compiler, so every value is
+    adapted exactly as bulk_create would), move the head and add the totals: one statement, one
+    round trip. The rows get their ids as bulk_create would give them."""
+    fields = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+    query = InsertQuery(LedgerEntry)
+    query.insert_values(fields, rows)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [LedgerEntry._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    # Django's compiled INSERT and the model's table names; every value is a parameter.
+    sql = f"WITH ins AS ({insert_sql}), head AS ({_HEAD_MOVE}), totals AS ({_TOTALS_ADD}) SELECT id FROM ins ORDER BY id"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*insert_params, last_seq, last_hash, *_totals_params(rows)])
+        ids = [row[0] for row in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias

@@ -65,3 +65,49 @@ def test_yearly_totals_follow_every_posting_and_verify_catches_a_doctored_total(
         assert result.member_id == first.pk
         assert "58.00" in result.reason
         assert "台账合计" in result.reason  # reported in Chinese
+
+
+def _writes(captured) -> list[str]:
+    """The statements of a posting other than django-tenants' search_path and the transaction's own."""
+    return [q["sql"].split()[0].upper() for q in captured.captured_queries
+            if not q["sql"].startswith(("SET search_path", "BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+
+
+def test_one_posting_costs_the_head_lock_and_one_write_and_big_batches_stay_exact(township_a, in_township):
+    """The approval path posts one row per transaction: the head's row lock, then ONE statement
+    (insert, head, yearly total). Rows get the ids the database gave them; a batch larger than one
+    statement takes (base scores of a big township) is inserted in Django's batches, same chain."""
+    from django.test.utils import CaptureQueriesContext
+
+    from scoring.ledger import posting
+    from scoring.ledger.models import MemberYearTotal
+    from scoring.ledger.verify import ledger_verify
+
+    with in_township(township_a):
+        members = [MemberFactory() for _ in range(3)]
+        with transaction.atomic():  # the first posting creates the head row
+            ledger_post(postings=[Posting(kind="base", member_id=members[0].pk, points=Decimal("60"),
+                                          occurred_on=dt.date(2026, 1, 1), scoring_year=2026)], actor_id=None)
+        with CaptureQueriesContext(connection) as captured, transaction.atomic():
+            [row] = ledger_post(postings=[Posting(kind="adjustment", member_id=members[0].pk, points=Decimal("2"),
+                                                  occurred_on=dt.date(2026, 2, 1), scoring_year=2026)], actor_id=7)
+        assert _writes(captured) == ["SELECT", "WITH"]
+        assert "FOR UPDATE" in [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")][0]
+        assert LedgerEntry.objects.get(pk=row.pk).hash == row.hash == LedgerHead.objects.get().last_hash
+        assert (row.seq, row.posted_by_id, row._state.adding) == (2, 7, False)
+
+        many = [Posting(kind="adjustment", member_id=members[i % 3].pk, points=Decimal("1"),
+                        occurred_on=dt.date(2026, 3, 1), scoring_year=2026) for i in range(posting._ONE_STATEMENT_ROWS + 2)]
+        with CaptureQueriesContext(connection) as captured, transaction.atomic():
+            rows = ledger_post(postings=many, actor_id=None)
+        assert _writes(captured) == ["SELECT", "INSERT", "WITH"]
+        assert [r.seq for r in rows] == list(range(3, 3 + len(many)))
+        assert [r.pk for r in rows] == list(LedgerEntry.objects.filter(seq__gte=3).order_by("seq")
+                                            .values_list("pk", flat=True))
+        head = LedgerHead.objects.get()
+        assert (head.last_seq, head.last_hash) == (rows[-1].seq, rows[-1].hash)
+        totals = dict(MemberYearTotal.objects.filter(scoring_year=2026).values_list("member_id", "total"))
+        # 1,002 postings of 1 point, a third each: 334 points per member, plus 62 for the first.
+        assert totals == {members[0].pk: Decimal("396.00"), members[1].pk: Decimal("334.00"),
+                          members[2].pk: Decimal("334.00")}
+        assert ledger_verify().ok

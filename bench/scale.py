@@ -1,0 +1,401 @@
+# ruff: noqa: S608 - the benchmark builds schema and table names from its own townships, never user input
+"""Scale run: a county of N townships (`--townships N`, default 10; 1,000 is the documented size).
+
+    PYTHONPATH=platform:. .venv/bin/python bench/scale.py --townships 100 [--workers 2]
+
+`make bench` runs it with the defaults as a quick check. Every township is made by the product's
+provisioning (`tenants.townships.services.township_provision`, one after the other, each timed)
+and filled with realistic data, written as follows (printed again in the output):
+  - villages, one branch each, members: bulk-inserted through the ORM (`bulk_create`);
+  - a scoring year with four rules (ORM);
+  - the year's ledger (base scores, then about `--postings` adjustments per member up to the end of
+    the last ended month) POSTED THROUGH `ledger_post`, 1,000 rows per transaction: the real hash
+    chain and yearly totals, batched as the service allows;
+  - entries waiting in review (bulk-inserted through the ORM), a township-office user.
+Then it measures, printing `name: value unit` lines:
+  - provisioning one township (`township_provision`) against `migrate_schemas` for one schema,
+    alternating, twice each (target: provisioning at least 10 x faster);
+  - county pages through HTTP as the county admin (time, statements), and the county dashboard's
+    selector against one hand-written SQL statement over the same rows (target: dashboard under
+    300 ms at 1,000 townships, a fixed number of statements);
+  - every per-township beat job, in the order beat runs them on the night of the 1st, sent by the
+    product's dispatcher to `--workers` REAL Celery worker processes, each job timed until the
+    queue is drained, and the total (target: under 5 minutes for 1,000 townships, two workers);
+  - deploys (`infra/migrate.py` in a subprocess): with nothing to migrate, and with one real
+    migration (the last migration of a tenant app that only adds columns or indexes, unapplied in
+    every schema beforehand with Django's own backwards SQL);
+  - database size, catalog size (pg_class rows, pg_catalog bytes), and the memory of one
+    connection before and after it has read every township (pg_backend_memory_contexts, RSS).
+Own database (`BENCH_DATABASE_NAME`, default `bench_scale`; dropped at the end, BENCH_KEEPDB=1
+keeps it).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import _common
+from _common import ROOT, out
+
+parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+parser.add_argument("--townships", type=int, default=int(os.environ.get("BENCH_TOWNSHIPS", "10")))
+parser.add_argument("--workers", type=int, default=2)
+parser.add_argument("--villages", type=int, default=15)
+parser.add_argument("--members", type=int, default=300, help="members per township")
+parser.add_argument("--postings", type=int, default=6, help="adjustments per member over the year")
+parser.add_argument("--in-review", type=int, default=10, help="entries waiting in review per township")
+parser.add_argument("--clone", action="store_true",
+                    help="make the townships after the first by copying a freshly provisioned schema "
+                         "(django-tenants' clone_schema, structure and migration rows) instead of "
+                         "township_provision: a stand-in while provisioning is slow, said so in the output")
+parser.add_argument("--skip-provision-compare", action="store_true",
+                    help="leave out provisioning against migrate_schemas (four provisionings)")
+ARGS = parser.parse_args()
+
+_common.setup("scale")
+
+from django.db import connection, transaction  # noqa: E402
+from django_tenants.utils import tenant_context  # noqa: E402
+
+from common import clock  # noqa: E402
+
+TODAY = clock.today()
+LAST_ENDED = (TODAY.replace(day=1) - dt.timedelta(days=1))  # last day of the last ended month
+YEAR = LAST_ENDED.year
+
+
+# --- setup ---------------------------------------------------------------------------------------
+def township_fill(township, index: int, users) -> None:
+    from accounts.models import Role, RoleAssignment, User
+    from scoring.ledger.models import Entry
+
+    with tenant_context(township):
+        member_ids, _branches = _common.organisation_load(villages=ARGS.villages, members=ARGS.members, seed=index)
+        rule_ids = _common.catalogue_load(YEAR)
+        postings = _common.postings_make(member_ids, rule_ids, len(member_ids) * (1 + ARGS.postings), YEAR,
+                                         seed=index, until=LAST_ENDED)
+        _common.ledger_load(postings)
+        clerk = users["clerk"]
+        Entry.objects.bulk_create([
+            Entry(member_id=member_ids[i * 7 % len(member_ids)], rule_id=rule_ids[0], occurred_on=LAST_ENDED,
+                  points=Decimal(2), note="参加组织生活", status=Entry.Status.IN_REVIEW, entered_by_id=clerk.pk,
+                  lag_days=(TODAY - LAST_ENDED).days, review_levels=["liaison"], review_weights={"liaison": "1"},
+                  current_level="liaison") for i in range(ARGS.in_review)])
+    office = User.objects.create(username=f"office-{township.code}", full_name=f"{township.name}党建办")
+    RoleAssignment.objects.create(user=office, township=township, role=Role.TOWNSHIP_OFFICE)
+
+
+def provision_vs_migrate() -> None:
+    """`township_provision` against `migrate_schemas` for one schema, alternating, twice each. The
+    townships used here are archived afterwards (they take no part in the rest of the run)."""
+    from django.core.management import call_command
+
+    from tenants.townships.models import Township
+    from tenants.townships.services import township_provision
+
+    provision, migrate = [], []
+    for round_ in range(2):
+        township = _common.township_register(f"pv{round_}")
+        started = time.perf_counter()
+        township_provision(township_id=township.pk)
+        provision.append(time.perf_counter() - started)
+
+        other = _common.township_register(f"mg{round_}")
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{other.schema_name}"')
+        call_command("migrate_schemas", tenant=True, schema_name=other.schema_name, interactive=False, verbosity=0)
+        migrate.append(time.perf_counter() - started)
+        connection.set_schema_to_public()
+    Township.objects.filter(code__in=["pv0", "pv1", "mg0", "mg1"]).update(status=Township.Status.ARCHIVED)
+    p, m = statistics.median(provision), statistics.median(migrate)
+    out("provision_one", f"{p * 1000:.0f}", f"ms (township_provision, median of {len(provision)})")
+    out("migrate_schemas_one", f"{m * 1000:.0f}", f"ms (CREATE SCHEMA + migrate_schemas, median of {len(migrate)})")
+    out("provision_speedup_vs_migrate_schemas", f"{m / p:.1f}", "x (target >= 10)")
+
+
+def townships_make(count: int, users) -> list:
+    from django_tenants.clone import CloneSchema
+
+    from tenants.townships.models import Township
+    from tenants.townships.services import township_provision
+
+    template = None
+    if ARGS.clone:
+        template = township_provision(township_id=_common.township_register("stpl", "模板镇").pk)
+        Township.objects.filter(pk=template.pk).update(status=Township.Status.ARCHIVED)
+    made, provision_times, fill_times = [], [], []
+    for i in range(count):
+        township = _common.township_register(f"s{i:04d}", f"规模镇{i:04d}")
+        started = time.perf_counter()
+        if template is None:
+            township = township_provision(township_id=township.pk)
+        else:
+            CloneSchema().clone_schema(template.schema_name, township.schema_name, "DATA")
+            Township.objects.filter(pk=township.pk).update(status=Township.Status.READY, provisioned_at=clock.now())
+            township.refresh_from_db()
+        provision_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        township_fill(township, i, users)
+        fill_times.append(time.perf_counter() - started)
+        made.append(township)
+        if (i + 1) % max(1, count // 10) == 0:
+            print(f"  ... {i + 1} townships", flush=True)
+    connection.set_schema_to_public()
+    out("townships", count, f"ready, each {ARGS.villages} villages/branches, {ARGS.members} members, "
+        f"{ARGS.members * (1 + ARGS.postings)} ledger rows, {ARGS.in_review} entries in review")
+    how = ("CLONED from a freshly provisioned schema (clone_schema), not township_provision" if template
+           else "township_provision, one after the other")
+    out("townships_provision_total", f"{sum(provision_times):.1f}", f"s ({how})")
+    out("townships_provision_median", f"{statistics.median(provision_times) * 1000:.0f}", "ms per township")
+    out("townships_fill_total", f"{sum(fill_times):.1f}", "s (members bulk-inserted; ledger through ledger_post)")
+    return made
+
+
+# --- county pages ----------------------------------------------------------------------------------
+HAND_SQL = """
+SELECT %s::bigint AS township_id,
+  (SELECT count(*) FROM {s}.organisation_member WHERE status = 'active') AS members,
+  t.scored, t.avg_points, t.min_points, t.p25, t.median, t.p75, t.max_points,
+  e.in_review, e.oldest_in_review, e.late_waiting,
+  (SELECT count(*) FROM {s}.periods_objection WHERE status = 'open') AS objections_open,
+  (SELECT year || ' Q' || quarter || ' ' || status FROM {s}.periods_publication
+    ORDER BY year DESC, quarter DESC, version DESC LIMIT 1) AS notice,
+  (SELECT json_object_agg(month, n) FROM (
+     SELECT to_char(entered_at AT TIME ZONE %s, 'YYYY-MM') AS month, count(*) AS n
+       FROM {s}.ledger_entry WHERE entered_at >= %s GROUP BY 1) m) AS entries_by_month,
+  (SELECT json_object_agg(month, n) FROM (
+     SELECT to_char(decided_at AT TIME ZONE %s, 'YYYY-MM') AS month, count(*) AS n
+       FROM {s}.ledger_review WHERE decided_at >= %s GROUP BY 1) r) AS reviews_by_month,
+  (SELECT count(*) FROM public.county_ledgerseal WHERE township_id = %s AND year = %s) AS sealed
+FROM (SELECT count(*) AS scored, avg(total) AS avg_points, min(total) AS min_points, max(total) AS max_points,
+             percentile_cont(0.25) WITHIN GROUP (ORDER BY total) AS p25,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS median,
+             percentile_cont(0.75) WITHIN GROUP (ORDER BY total) AS p75
+        FROM {s}.ledger_memberyeartotal WHERE scoring_year = %s) t,
+     (SELECT count(*) FILTER (WHERE status = 'in_review') AS in_review,
+             min(entered_at) FILTER (WHERE status = 'in_review') AS oldest_in_review,
+             count(*) FILTER (WHERE status = 'awaiting_late_approval') AS late_waiting
+        FROM {s}.ledger_entry) e
+"""
+
+COUNTY_PAGES = ["/scoring/dashboard/", "/townships/", "/oversight/", "/oversight/signals/", "/oversight/tips/",
+                "/staffing/", "/rewards/"]
+
+
+def county_pages_growth(admin, townships) -> None:
+    """County pages and the dashboard at 10, 100, 1,000 ... townships up to all of them (the
+    others archived meanwhile, so the same database serves every point of the curve)."""
+    from tenants.townships.models import Township
+
+    ids = [t.pk for t in townships]
+    points = [n for n in (10, 100, 1000) if n < len(ids)] + [len(ids)]
+    for count in points:
+        Township.objects.filter(pk__in=ids).update(status=Township.Status.ARCHIVED)
+        Township.objects.filter(pk__in=ids[:count]).update(status=Township.Status.READY)
+        county_pages(admin, count)
+    Township.objects.filter(pk__in=ids).update(status=Township.Status.READY)
+
+
+def county_pages(admin, count: int) -> None:
+    from django.test import Client
+
+    from scoring.county.dashboard import county_dashboard
+    from scoring.county.models import LedgerSeal
+    from tenants.townships.selectors import township_list_ready
+
+    client = Client()
+    client.force_login(admin)
+    for path in COUNTY_PAGES:
+        status = client.get(path).status_code
+        if status != 200:
+            out(f"page {path} @{count}", f"answered {status}", "(not measured)")
+            continue
+        sql = _common.statements(lambda path=path: client.get(path))
+        took = _common.median_ms(lambda path=path: client.get(path), repeat=5)
+        sets = sum(s.startswith("SET search_path") for s in sql)
+        out(f"page {path} @{count}", f"{took:.1f}", f"ms ({len(sql)} statements, {sets} SET search_path)")
+
+    year = clock.today(zone=clock.county_zone()).year
+    zone = str(clock.county_zone())
+    since = dt.datetime.combine(TODAY.replace(day=1) - dt.timedelta(days=335), dt.time(), tzinfo=clock.county_zone())
+    seal_table = LedgerSeal._meta.db_table
+
+    def hand():
+        parts, params = [], []
+        for township in township_list_ready().order_by("code"):
+            parts.append(HAND_SQL.replace("public.county_ledgerseal", f"public.{seal_table}")
+                         .format(s=connection.ops.quote_name(township.schema_name)))
+            params += [township.pk, zone, since, zone, since, township.pk, year, year]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return cursor.fetchall()
+
+    dashboard_sql = _common.statements(lambda: county_dashboard())
+    dashboard_ms = _common.median_ms(lambda: county_dashboard(), repeat=5)
+    hand_ms = _common.median_ms(hand, repeat=5)
+    out(f"county_dashboard_selector @{count}", f"{dashboard_ms:.1f}", f"ms ({len(dashboard_sql)} statements; "
+        "target < 300 ms for the page at 1,000 townships)")
+    out(f"county_dashboard_hand_sql @{count}", f"{hand_ms:.1f}", "ms (one hand-written statement, same rows, fetched)")
+    out(f"county_dashboard_vs_hand_sql @{count}", f"{dashboard_ms / hand_ms:.2f}", "x")
+
+
+# --- monthly jobs ----------------------------------------------------------------------------------
+def monthly_jobs_run(townships) -> None:
+    from common.tasks import dispatch_to_townships
+    from tenants.townships.crossschema import union_all
+
+    jobs = _common.monthly_jobs()
+    out("jobs", len(jobs), "per-township beat entries: " + ", ".join(key for key, _task, _args in jobs))
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+    total = 0.0
+    with _common.Workers(ARGS.workers, log_dir) as workers:
+        for key, task, args in jobs:
+            started = time.monotonic()
+            dispatch_to_townships(task, *args)
+            workers.drain()
+            took = time.monotonic() - started
+            total += took
+            out(f"job {key}", f"{took:.1f}", f"s ({task}, {len(townships)} townships)")
+    out("jobs_total", f"{total:.1f}", f"s ({len(townships)} townships, {ARGS.workers} workers; target < 300 s at 1,000)")
+    closes = union_all(townships=townships, sql="SELECT count(*) AS n FROM {schema}.periods_monthclose "
+                                                "WHERE year = %s AND month = %s", params=[YEAR, LAST_ENDED.month])
+    closed = sum(row["n"] for row in closes)
+    out("jobs_check_month_closed", closed, f"of {len(townships)} townships closed {YEAR}-{LAST_ENDED.month:02d}")
+    if closed != len(townships):
+        raise RuntimeError(f"the workers closed the month in {closed} of {len(townships)} townships; see {log_dir}")
+
+
+# --- deploys -------------------------------------------------------------------------------------
+def deploy(label: str) -> float:
+    env = {**os.environ, "DATABASE_URL": _common.database_url(),
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)])}
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "infra/migrate.py"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=False)
+    took = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"infra/migrate.py failed ({label}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    summary = [line for line in result.stdout.splitlines() if line.startswith("townships migrated")]
+    out(f"deploy_{label}", f"{took:.1f}", f"s (infra/migrate.py: {summary[-1] if summary else 'done'})")
+    return took
+
+
+def migration_to_replay():
+    """The last migration of a tenant app that nothing depends on and that only adds columns or
+    indexes (so Django's backwards SQL takes it away cleanly): (app, name)."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+
+    labels = {c.label for c in apps.get_app_configs() if c.name in settings.TENANT_APPS}
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    harmless = {"AddField", "AddIndex", "AlterModelOptions"}
+    for key, node in sorted(loader.graph.node_map.items()):
+        operations = {type(o).__name__ for o in loader.disk_migrations[key].operations}
+        if key[0] in labels and not node.children and operations <= harmless:
+            return key
+    return None
+
+
+def deploys(townships) -> None:
+    from django.core.management import call_command
+
+    deploy("nothing_to_migrate")
+    key = migration_to_replay()
+    if key is None:
+        out("deploy_one_migration", "n/a", "(no tenant migration that only adds columns or indexes)")
+        return
+    from io import StringIO
+
+    with tenant_context(townships[0]):
+        text = StringIO()
+        call_command("sqlmigrate", key[0], key[1], backwards=True, stdout=text)
+    backwards = "\n".join(line for line in text.getvalue().splitlines()
+                          if line.strip() and not line.startswith("--") and line.strip() not in ("BEGIN;", "COMMIT;"))
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for township in townships:
+            cursor.execute(f'SET LOCAL search_path TO "{township.schema_name}"')
+            cursor.execute(backwards)
+            cursor.execute("DELETE FROM django_migrations WHERE app = %s AND name = %s", list(key))
+    connection.set_schema_to_public()
+    out("deploy_unapply", f"{time.perf_counter() - started:.1f}", f"s ({key[0]}.{key[1]} taken back in "
+        f"{len(townships)} schemas with its backwards SQL)")
+    deploy("one_migration")
+
+
+# --- sizes and memory ----------------------------------------------------------------------------
+def sizes_and_memory(townships) -> None:
+    import psycopg
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        out("database_size", f"{cursor.fetchone()[0] / 2**20:.1f}", "MiB")
+        cursor.execute("SELECT count(*) FROM pg_class")
+        relations = cursor.fetchone()[0]
+        cursor.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                       "ON n.oid = c.relnamespace WHERE n.nspname = 'pg_catalog' AND c.relkind = 'r'")
+        catalog = cursor.fetchone()[0]
+    out("catalog_relations", relations, "rows in pg_class (tables, indexes, sequences, TOAST)")
+    out("catalog_size", f"{catalog / 2**20:.1f}", "MiB (pg_catalog tables with their indexes)")
+
+    def memory(conn) -> tuple[int, int | None]:
+        contexts = conn.execute("SELECT sum(total_bytes) FROM pg_backend_memory_contexts").fetchone()[0]
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            rss = next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS"))
+        except (OSError, StopIteration):
+            rss = None  # the server runs elsewhere or its processes are not readable
+        return int(contexts), rss
+
+    with psycopg.connect(_common.database_url(), autocommit=True) as conn:
+        before = memory(conn)
+        for township in townships:
+            schema = township.schema_name
+            conn.execute(f'SELECT (SELECT count(*) FROM "{schema}".organisation_member), '
+                         f'(SELECT count(*) FROM "{schema}".ledger_ledgerentry), '
+                         f'(SELECT count(*) FROM "{schema}".ledger_memberyeartotal), '
+                         f'(SELECT count(*) FROM "{schema}".ledger_entry WHERE status = \'in_review\')')
+        after = memory(conn)
+    out("connection_memory_fresh", f"{before[0] / 2**20:.1f}", "MiB (pg_backend_memory_contexts)")
+    out("connection_memory_after_all", f"{after[0] / 2**20:.1f}", f"MiB after reading 4 tables in each of "
+        f"{len(townships)} schemas ({(after[0] - before[0]) / len(townships) / 1024:.0f} KiB per township)")
+    if before[1] and after[1]:
+        out("connection_rss", f"{before[1] / 2**20:.1f} -> {after[1] / 2**20:.1f}", "MiB (backend process RSS)")
+
+
+def main() -> int:
+    from accounts.models import Role, RoleAssignment, User
+
+    started = time.perf_counter()
+    with _common.bench_database():
+        out("scale_townships", ARGS.townships, f"townships, {ARGS.workers} workers")
+        admin = User.objects.create(username="county-admin", full_name="县委组织部")
+        RoleAssignment.objects.create(user=admin, role=Role.COUNTY_ADMIN)
+        users = {"clerk": User.objects.create(username="bench-clerk", full_name="党建专职")}
+        if not ARGS.skip_provision_compare:
+            provision_vs_migrate()
+        townships = townships_make(ARGS.townships, users)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        county_pages_growth(admin, townships)
+        monthly_jobs_run(townships)
+        county_pages(admin, len(townships))  # again: the month closed, the signals computed, the draws made
+        deploys(townships)
+        sizes_and_memory(townships)
+    out("scale_run_total", f"{time.perf_counter() - started:.0f}", "s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
