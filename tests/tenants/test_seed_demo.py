@@ -134,7 +134,10 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
                                             ), staffing_audit
     assert first == {
         "townships": 1,
-        "users": 13, "roles": 13,  # + the recruited clerks (township and county-wide round), 2 members away
+        # + the recruited clerks (township and county-wide round), 2 members away, and the people on
+        # record of the other branches (scoring.ledger.demo: a clerk, a work team, a liaison leader and
+        # 4 secretaries)
+        "users": 13 + 7, "roles": 13 + 7,
         # 9 user.create + 9 role.assign + township.create + township.ready, then the county's scoring
         # policy, template (create, 18 items, publish)
         # + the demo tip routed to the county (scoring.tips) + the pay policy (staffing.appraisal, November)
@@ -145,7 +148,8 @@ def test_small_seed_builds_a_township_and_a_second_run_changes_nothing(in_townsh
         # + the honour template and two Party-member Star rule versions (scoring.rewards; the shortlist's
         # submission is audited in the township, which submits it)
         # + the reward policy and the 七一 rollup of the demo year (scoring.rewards.county)
-        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 13 + 3 + 1 + 3 + 2,
+        # + the other branches' people (user.create and role.assign each)
+        "public_audit": 20 + 1 + 1 + 18 + 1 + 1 + 1 + 13 + 3 + 1 + 3 + 2 + 7 * 2,
         "villages": 2, "branches": 6, "members": 20, "transfers": 2,
         "township_audit": 30 + scoring_audit + len(staffing_audit) + len(pay_audit) + len(career_audit) + away_audit
         + rewards_audit,  # 2 villages + 6 branches + 20 members + 2 transfers
