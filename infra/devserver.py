@@ -235,11 +235,13 @@ def main() -> int:
         if env.get("SEED", "1") != "0":
             seeded = seed_if_needed(manage, env, state_dir)
 
-        children.start("web", [*manage, "runserver", f"{host}:{port}", "--noreload"], env)
-        children.start("worker", [CELERY, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env)
-        children.start("beat", [CELERY, "-A", "config", "beat", "-l", "info"], env)
+        # The web server first, alone on the CPU (system checks already ran in `make test`; the
+        # migrate step does not need them), then the worker and beat, which nothing waits for.
+        children.start("web", [*manage, "runserver", f"{host}:{port}", "--noreload", "--skip-checks"], env)
         local = f"http://127.0.0.1:{port}"
         wait_healthy(f"{local}/health/", children)
+        children.start("worker", [CELERY, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env)
+        children.start("beat", [CELERY, "-A", "config", "beat", "-l", "info"], env)
 
         logins = seeded[seeded.find("Demo logins"):] if "Demo logins" in seeded else ""
         banner = [
