@@ -25,6 +25,9 @@ for _path in (ROOT / "platform", ROOT):
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
+_DISK: set[tuple[str, str]] = set()
+
+
 def schema_migrations(apps_setting: str = "TENANT_APPS") -> set[tuple[str, str]]:
     """(app_label, migration name) of every migration a township schema (or, with "SHARED_APPS",
     the public schema) should have applied."""
@@ -35,9 +38,11 @@ def schema_migrations(apps_setting: str = "TENANT_APPS") -> set[tuple[str, str]]
 
     names = set(getattr(settings, apps_setting))
     labels = {config.label for config in apps.get_app_configs() if config.name in names}
-    loader = MigrationLoader(connection, ignore_no_migrations=True, load=False)
-    loader.load_disk()
-    return {key for key in loader.disk_migrations if key[0] in labels}
+    if not _DISK:  # importing every migration module once is enough
+        loader = MigrationLoader(connection, ignore_no_migrations=True, load=False)
+        loader.load_disk()
+        _DISK.update(loader.disk_migrations)
+    return {key for key in _DISK if key[0] in labels}
 
 
 def tenant_migrations() -> set[tuple[str, str]]:
