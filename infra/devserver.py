@@ -6,12 +6,21 @@ worker and Celery beat as child processes with their output prefixed. Ctrl-C (SI
 stops the children first, then Redis, then PostgreSQL, and waits for each.
 
 Environment: HOST (default 0.0.0.0), PORT (8000), STATE_DIR (.state/), DATABASE_URL, REDIS_URL,
-SEED=0 to skip the demo data.
+SEED=0 to skip the demo data, SEED=force to run it even when this database is already seeded.
+
+A second start is quick: the migrate step skips every schema that has nothing to do, and the
+seed is skipped when `STATE_DIR/seeded.json` says this very database (its cluster's system
+identifier and its own oid, so a new or re-created database is seeded again) was seeded today by
+the same demo code (a hash of every `demo.py` and the seed command); the logins it printed then
+are printed again.
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
+import hashlib
+import json
 import os
 import selectors
 import signal
@@ -79,6 +88,42 @@ def run_step(name: str, cmd: list[str], env: dict[str, str], capture: bool = Fal
         sys.stdout.write(out)
     log(f"{name} done in {time.monotonic() - started:.1f} s")
     return out or ""
+
+
+def seed_key(url: str) -> str:
+    """What a finished seed depends on: this database's identity, the demo code, the day."""
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=5, autocommit=True) as conn:
+        oid = conn.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
+        try:  # not granted to every role
+            cluster = conn.execute("SELECT system_identifier FROM pg_control_system()").fetchone()[0]
+        except psycopg.Error:
+            cluster = "?"
+    code = hashlib.sha256()
+    sources = [*(path for top in ("platform", "tenants", "scoring", "staffing", "notifications")
+                 for path in (ROOT / top).glob("**/demo.py")), ROOT / "platform" / "config" / "settings.py",
+               *ROOT.glob("tenants/townships/management/commands/seed_demo.py")]
+    for path in sorted(p for p in sources if ".venv" not in p.parts):
+        code.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    # The seed builds the year up to today (Asia/Shanghai, the demo's zone): a new day re-runs it.
+    day = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # noqa: TID251 - the launcher, not the product
+    return f"{cluster}:{oid}:{code.hexdigest()}:{day}"
+
+
+def seed_if_needed(manage: list[str], env: dict[str, str], state_dir: Path) -> str:
+    """Run `seed_demo` unless this database was seeded today by the same code; its output."""
+    stamp = state_dir / "seeded.json"
+    key = seed_key(env["DATABASE_URL"])
+    if env.get("SEED") != "force" and stamp.exists():
+        with contextlib.suppress(ValueError, KeyError):
+            saved = json.loads(stamp.read_text())
+            if saved["key"] == key:
+                log("seed_demo: this database is seeded already (SEED=force to run it again)")
+                return saved["output"]
+    output = run_step("seed_demo", [*manage, "seed_demo"], env, capture=True)
+    stamp.write_text(json.dumps({"key": key, "output": output}))
+    return output
 
 
 class Children:
@@ -188,13 +233,15 @@ def main() -> int:
         run_step("migrate", [PYTHON, str(ROOT / "infra" / "migrate.py")], env)
         seeded = ""
         if env.get("SEED", "1") != "0":
-            seeded = run_step("seed_demo", [*manage, "seed_demo"], env, capture=True)
+            seeded = seed_if_needed(manage, env, state_dir)
 
-        children.start("web", [*manage, "runserver", f"{host}:{port}", "--noreload"], env)
-        children.start("worker", [CELERY, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env)
-        children.start("beat", [CELERY, "-A", "config", "beat", "-l", "info"], env)
+        # The web server first, alone on the CPU (system checks already ran in `make test`; the
+        # migrate step does not need them), then the worker and beat, which nothing waits for.
+        children.start("web", [*manage, "runserver", f"{host}:{port}", "--noreload", "--skip-checks"], env)
         local = f"http://127.0.0.1:{port}"
         wait_healthy(f"{local}/health/", children)
+        children.start("worker", [CELERY, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env)
+        children.start("beat", [CELERY, "-A", "config", "beat", "-l", "info"], env)
 
         logins = seeded[seeded.find("Demo logins"):] if "Demo logins" in seeded else ""
         banner = [

@@ -1,7 +1,8 @@
 """Migrate the public schema (and make sure the county's row exists), then every township
 schema that has something to migrate, several at a time.
 
-A township schema whose `django_migrations` already lists every tenant migration is skipped
+The public schema (when its `django_migrations` lists every shared migration: ~4 s saved on
+every start) and a township schema whose `django_migrations` already lists every tenant migration are each skipped
 without running Django's migrate machinery, which costs ~0.8 s per schema even when there is
 nothing to do. The others are migrated by a pool of `--jobs` worker processes (default 4, or
 MIGRATE_JOBS), each with one database connection, so a deploy holds at most that many connections
@@ -29,17 +30,28 @@ for _path in (ROOT / "platform", ROOT):
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
-def tenant_migrations() -> set[tuple[str, str]]:
-    """(app_label, migration name) of every migration a township schema should have applied."""
+_DISK: set[tuple[str, str]] = set()
+
+
+def schema_migrations(apps_setting: str = "TENANT_APPS") -> set[tuple[str, str]]:
+    """(app_label, migration name) of every migration a township schema (or, with "SHARED_APPS",
+    the public schema) should have applied."""
     from django.apps import apps
     from django.conf import settings
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    labels = {config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS}
-    loader = MigrationLoader(connection, ignore_no_migrations=True, load=False)
-    loader.load_disk()
-    return {key for key in loader.disk_migrations if key[0] in labels}
+    names = set(getattr(settings, apps_setting))
+    labels = {config.label for config in apps.get_app_configs() if config.name in names}
+    if not _DISK:  # importing every migration module once is enough
+        loader = MigrationLoader(connection, ignore_no_migrations=True, load=False)
+        loader.load_disk()
+        _DISK.update(loader.disk_migrations)
+    return {key for key in _DISK if key[0] in labels}
+
+
+def tenant_migrations() -> set[tuple[str, str]]:
+    return schema_migrations("TENANT_APPS")
 
 
 def applied(schema: str) -> set[tuple[str, str]]:
@@ -131,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     from tenants.townships.services import county_ensure
 
     started = time.monotonic()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=options.verbosity)
+    if schema_migrations("SHARED_APPS") <= applied("public"):
+        print("public schema: up to date")
+    else:
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=options.verbosity)
     county_ensure()  # the public schema's own row: without it the router answers 404 everywhere
     todo, current, missing = needing_migration(tenant_migrations())
     for schema in missing:

@@ -41,6 +41,7 @@ from accounts.access import access_for
 from common import clock
 from common.demo import DemoContext
 from scoring.ledger.chain import index_month, month_index
+from scoring.ledger.demo import Writer, branch_people, day_batches, township_activity, township_plans
 
 # --- the county's catalogue -------------------------------------------------------------------------
 POLICY = {"year_start_month": 1, "default_base_score": Decimal("60"), "late_window_days": 7,
@@ -171,6 +172,7 @@ class Action:
     entry: PlannedEntry | None = None
     review: tuple | None = None
     month: tuple[int, int] | None = None
+    batch: object = None  # kind "batch": a day of the other branches (scoring.ledger.demo.Batch)
 
 
 @dataclass
@@ -187,12 +189,14 @@ def _caps() -> dict[str, tuple[Decimal | None, Decimal | None]]:
 
 
 def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed: str,
-              ends_on: dt.date | None = None) -> Plan:
-    """The demo branch's year up to `now`: what is recorded, reviewed and closed, and when.
+              ends_on: dt.date | None = None, intensity: float = 1.0, late_waiting: bool = False) -> Plan:
+    """A branch's year up to `now`: what is recorded, reviewed and closed, and when.
 
     `members` are objects with pk, joined_on, is_migrant, is_special_occupation, is_elderly (the
     branch's active members). Deterministic for the same inputs; nothing is planned after `now`,
-    nor after `ends_on` (the year's last day, for a year that has ended).
+    nor after `ends_on` (the year's last day, for a year that has ended). `intensity` scales how
+    many members take part each month (1.0: the demo branch; other branches are less busy);
+    `late_waiting` adds a late entry recorded yesterday that waits for the office's approval.
     """
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     today = clock.today(at=now, zone=zone)
@@ -213,7 +217,8 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
         return True
 
     def add(member, code: str, day: dt.date, points: int | str, note: str, *, lag: int | None = None,
-            enterer: str = "clerk", photo: bool = True, late_reason: str = "", raise_by: int = 0) -> None:
+            enterer: str = "clerk", photo: bool = True, late_reason: str = "", raise_by: int = 0,
+            approve_late: bool = True) -> None:
         points = Decimal(str(points))
         if day > last_day or day < starts_on or member.joined_on > day:
             return
@@ -226,6 +231,9 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
         entry = PlannedEntry(key=len(entries), member_id=member.pk, rule_code=code, occurred_on=day, points=points,
                              note=note, recorded_at=recorded, enterer=enterer, photo=photo, late_reason=late_reason)
         when = recorded
+        if late_reason and not approve_late:
+            entries.append(entry)  # waits for the township office
+            return
         if late_reason:
             when = _at(recorded.date() + dt.timedelta(days=1), rng.randint(9, 11), rng.randrange(60), zone)
             entry.late_approved_at = when
@@ -245,13 +253,13 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
         days = _month_end(year, month).day
         party_day = dt.date(year, month, rng.randint(5, 12))
         theme = PARTY_DAY_THEMES[(month - 1) % len(PARTY_DAY_THEMES)]
-        attendees = rng.sample(residents, max(1, round(len(residents) * 0.2))) if residents else []
+        attendees = rng.sample(residents, max(1, round(len(residents) * 0.2 * intensity))) if residents else []
         for member in attendees:
             add(member, "JB03", party_day, rng.choice([2, 2, 3]), f"参加{month}月主题党日：{theme}")
         meeting = dt.date(year, month, rng.randint(13, min(days, 22)))
-        for member in rng.sample(residents, max(1, round(len(residents) * 0.08))) if residents else []:
+        for member in rng.sample(residents, max(1, round(len(residents) * 0.08 * intensity))) if residents else []:
             add(member, "JB01", meeting, 1, "参加支部党员大会")
-        for _ in range(max(1, round(len(members) * 0.05))):
+        for _ in range(max(1, round(len(members) * 0.05 * intensity))):
             member = rng.choice(members)
             code = rng.choice(["XF02", "XF02", "XF03", "XF01"])
             points = {"XF01": rng.randint(2, 4), "XF02": 2, "XF03": 2}[code]
@@ -259,12 +267,12 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
             add(member, code, day, points, rng.choice(VANGUARD_NOTES[code]),
                 raise_by=1 if code != "XF01" and rng.random() < 0.3 else 0)
         for member in remote:
-            if rng.random() < 0.6:
+            if rng.random() < 0.6 * intensity:
                 add(member, "JB04", dt.date(year, month, rng.randint(1, days)), 1, "学习强国、远程教育线上学习")
             if month % 3 == 0:
                 add(member, "JB05", dt.date(year, month, rng.randint(15, days)), 2, f"第{(month - 1) // 3 + 1}季度书面思想汇报")
         for member in elderly:
-            if rng.random() < 0.3:
+            if rng.random() < 0.3 * intensity:
                 add(member, "JB06", dt.date(year, month, rng.randint(1, days)), 1, "在家中参加支部送学上门",
                     photo=False)
         absentees = [m for m in residents if m not in attendees]
@@ -279,6 +287,9 @@ def plan_year(*, members: list, starts_on: dt.date, now: dt.datetime, zone, seed
         if number == 2 and members:  # the late entry (补录), approved by the township office first
             add(rng.choice(members), "XF03", dt.date(year, month, 3), 2, "调解邻里宅基地界限纠纷，双方达成一致",
                 lag=18, late_reason=LATE_REASON)
+    if late_waiting and members and last_day == today and (today - starts_on).days > 20:
+        add(rng.choice(members), "XF02", today - dt.timedelta(days=12), 1, rng.choice(VANGUARD_NOTES["XF02"]),
+            lag=11, late_reason=LATE_REASON, approve_late=False)
 
     # A few rejections, spread over the year, among plain clerk entries.
     candidates = [e for e in entries if e.enterer == "clerk" and not e.late_reason and e.photo]
@@ -372,22 +383,70 @@ def scoring_demo_seed(*, county_admin, townships: list[tuple], demo_users: dict 
             template = county_catalogue_ensure(actor=county_admin, year=label, history=history, count=count)
             for index, (township, office) in enumerate(townships):
                 zone = township.time_zone_info()
-                with tenant_context(township), transaction.atomic():
+                with tenant_context(township):
                     if ScoringYear.objects.filter(year=label).exists():
-                        _base_scores(year=label, history=history, zone=zone, count=count)  # idempotent: 0 normally
+                        with transaction.atomic():
+                            _base_scores(year=label, history=history, zone=zone, count=count)  # 0 normally
                         continue
+                demo_branch = _demo_branch_id(township, demo_users) if index == 0 and demo_users else None
+                history.set(history.real_now)
+                people = branch_people(township=township, office=office, skip_branch_id=demo_branch, count=count)
+                with tenant_context(township), transaction.atomic():
                     starts_on, ends_on = scoring_year_dates(year=label, start_month=county_policy_get().year_start_month)
                     history.set(_at(starts_on - dt.timedelta(days=10), 15, 0, zone))
                     scoring_year_adopt(actor=office, year=label, template_id=template.pk)
                     count("scoring years", 1)
                     history.set(_at(starts_on, 8, 30, zone))
                     _base_scores(year=label, history=history, zone=zone, count=count)
-                    if index == 0 and demo_users:
+                    hold = _held_month(index=index, townships=townships, history=history, zone=zone, label=label)
+                    plans = township_plans(township=township, year=label, starts_on=starts_on, ends_on=ends_on,
+                                           now=history.real_now, people=people, hold=hold)
+                    if demo_branch is not None:
                         history_build(township=township, year=label, starts_on=starts_on, ends_on=ends_on,
-                                      users=demo_users, history=history, count=count, say=say)
-                        if label == year:
-                            publication_latest_open(office=demo_users["office"], history=history, count=count)
+                                      users=demo_users, history=history, count=count, say=say,
+                                      spread=(plans, people, office))
+                    else:
+                        closes = [m for m in months_ended(starts_on=starts_on, ends_on=ends_on, now=history.real_now,
+                                                          zone=zone) if not hold or m < hold[1]]
+                        made = township_activity(township=township, office=office, year=label, plans=plans,
+                                                 people=people, history=history, closes=closes,
+                                                 label=f"{township.code}-{label}")
+                        for key, value in made.items():
+                            count(key, value)
+                    say(f"{township.name}: {label} scored in {len(plans) + (demo_branch is not None)} branches")
+                    if label == year:
+                        publication_latest_open(office=office, history=history, count=count)
                     history.set(history.real_now)
+
+
+def _demo_branch_id(township, demo_users: dict) -> int | None:
+    from accounts.models import Role, RoleAssignment
+
+    return (RoleAssignment.objects.filter(user=demo_users["secretary"], township=township,
+                                          role=Role.BRANCH_SECRETARY).values_list("branch_id", flat=True).first())
+
+
+def _held_month(*, index: int, townships: list, history: clock.History, zone, label: int):
+    """(branch id, month) the favouritism scenario plays in the second township: that branch's
+    entries of the last ended month, and the month's close, are left to it."""
+    from scoring.catalogue.services import scoring_year_label_for
+    from scoring.favouritism.demo import SCENARIO_TOWNSHIP, scenario_branch, scenario_month
+
+    if index != SCENARIO_TOWNSHIP or len(townships) <= SCENARIO_TOWNSHIP:
+        return None
+    month = scenario_month(clock.today(at=history.real_now, zone=zone))
+    branch = scenario_branch()
+    if branch is None or scoring_year_label_for(on=dt.date(*month, 1), start_month=POLICY["year_start_month"]) != label:
+        return None
+    return branch.pk, month
+
+
+def months_ended(*, starts_on: dt.date, ends_on: dt.date, now: dt.datetime, zone) -> list[tuple[int, int]]:
+    """The year's months that have ended by `now`, in order."""
+    today = clock.today(at=now, zone=zone)
+    last = min(today, ends_on)
+    return [index_month(i) for i in range(month_index(starts_on.year, starts_on.month), month_index(last.year, last.month) + 1)
+            if _month_end(*index_month(i)) < today]
 
 
 def demo_years(*, year: int, today: dt.date, start_month: int) -> list[int]:
@@ -439,9 +498,11 @@ def demo_branch_members(*, branch_id: int) -> list:
 
 
 def history_build(*, township, year: int, starts_on: dt.date, users: dict, history: clock.History, count: Count,
-                  say: Callable[[str], None], ends_on: dt.date | None = None) -> Plan:
+                  say: Callable[[str], None], ends_on: dt.date | None = None, spread: tuple | None = None) -> Plan:
     """The demo branch's year so far (see the module docstring). Runs in the township's schema,
-    inside the caller's transaction, with `history` running."""
+    inside the caller's transaction, with `history` running. `spread`: (plans, people, office) of
+    the other branches (`scoring.ledger.demo`), whose days are written between the demo branch's
+    actions, before each month's close."""
     from accounts.models import Role, RoleAssignment
     from notifications.services import inbox_mark_all_read
     from scoring.ledger import services as ledger
@@ -456,10 +517,19 @@ def history_build(*, township, year: int, starts_on: dt.date, users: dict, histo
     access = {key: access_for(user, township) for key, user in users.items()}
     entry_ids: dict[int, int] = {}
     made = {"entries": 0, "evidence files": 0, "reviews": 0, "late approvals": 0, "month closes": 0}
-    for action in plan.actions:
+    actions, writer = list(plan.actions), None
+    if spread:
+        plans, people, office = spread
+        writer = Writer(township=township, year=year, people=people, office=office, label=f"{township.code}-{year}")
+        actions += [Action(when=batch.when, order=0, kind="batch", batch=batch)
+                    for batch in day_batches(plans=plans, zone=zone, now=history.real_now)]
+        actions.sort(key=lambda a: (a.when, a.order))
+    for action in actions:
         history.set(action.when)
         entry = action.entry
-        if action.kind == "create":
+        if action.kind == "batch":
+            writer.apply(action.batch)
+        elif action.kind == "create":
             files = []
             if entry.photo:
                 name = f"IMG_{entry.occurred_on:%Y%m%d}_{entry.key + 1:04d}.png"
@@ -492,5 +562,6 @@ def history_build(*, township, year: int, starts_on: dt.date, users: dict, histo
             say(f"{township.name}: {y}-{m:02d} closed at {history.now():%Y-%m-%d %H:%M}")
     for key, value in made.items():
         count(key, value)
-
+    for key, value in (writer.made if writer else {}).items():
+        count(key, value)
     return plan

@@ -32,14 +32,29 @@ from scoring.ledger.chain import index_month, month_index
 SCENARIO_USERS = (("scorer2", "孙计分", "clerk"), ("secretary2", "周书记", "branch_secretary"),
                   ("workteam2", "吴组长", "work_team"), ("liaison2", "郑领导", "liaison_leader"))
 DISMISS_NOTE = "该支部汛期值守记录由村里统一补登，已电话核实当事人，属实。"
+# The scenario plays in the second township (its index in `ctx.townships`); the scoring step leaves
+# the scenario branch's entries of that month, and the month's close, to it.
+SCENARIO_TOWNSHIP = 1
+
+
+def scenario_month(today: dt.date) -> tuple[int, int]:
+    """The last ended month."""
+    return index_month(month_index(today.year, today.month) - 1)
+
+
+def scenario_branch():
+    """The first village branch (by village code) of the current township."""
+    from tenants.organisation.models import Branch
+
+    return Branch.objects.filter(kind=Branch.Kind.VILLAGE, village__isnull=False).order_by("village__code", "pk").first()
 
 
 def demo_step(ctx: DemoContext) -> None:
     """Compute every township's closed months; in the full demo, play the flagged scorer first."""
     from scoring.favouritism.services import signals_compute_due
 
-    if len(ctx.townships) >= 2:
-        scenario_build(ctx, *ctx.townships[1])
+    if len(ctx.townships) > SCENARIO_TOWNSHIP:
+        scenario_build(ctx, *ctx.townships[SCENARIO_TOWNSHIP])
     for township, _office in ctx.townships:
         with tenant_context(township):
             runs = signals_compute_due()
@@ -56,7 +71,7 @@ def scenario_build(ctx: DemoContext, township, office) -> None:
     from accounts.models import Role, User
     from accounts.services import role_assign, user_create
     from scoring.periods.models import MonthClose
-    from tenants.organisation.models import Branch, Member
+    from tenants.organisation.models import Member
     from tenants.townships.demo import DEMO_PASSWORD
 
     if User.objects.filter(username="scorer2").exists():
@@ -64,13 +79,13 @@ def scenario_build(ctx: DemoContext, township, office) -> None:
     zone = township.time_zone_info()
     with clock.History() as history, transaction.atomic():
         with tenant_context(township):
-            if MonthClose.objects.exists():
-                return  # months already closed here: the scenario's month could not be booked any more
             today = clock.today(at=history.real_now, zone=zone)
-            year, month = index_month(month_index(today.year, today.month) - 1)
+            year, month = scenario_month(today)
+            last = MonthClose.objects.order_by("-year", "-month").first()
+            if last is not None and month_index(last.year, last.month) >= month_index(year, month):
+                return  # the month is closed already: the scenario's entries could not be booked in it
             last_day = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-            branch = (Branch.objects.filter(kind=Branch.Kind.VILLAGE, village__isnull=False)
-                      .order_by("village__code", "pk").first())
+            branch = scenario_branch()
             members = list(Member.objects.filter(branch=branch, status=Member.Status.ACTIVE,
                                                  joined_on__lte=dt.date(year, month, 1)).order_by("pk")[:8])
         if branch is None or len(members) < 5:

@@ -13,7 +13,9 @@ import time
 
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 from django.utils import translation
 from django.utils.module_loading import import_string
 
@@ -36,6 +38,27 @@ def _tasks_in_process():
         current_app.conf.task_always_eager = before
 
 
+class DemoPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with the iterations of generated passwords, for the demo accounts only.
+
+    Their password is printed in the README, so key stretching protects nothing, and at full
+    strength (~0.5 s each on a small machine) the demo's ~40 accounts cost half a minute of
+    `make run`. Same algorithm name: Django checks these hashes and rehashes them at full
+    strength on the first login (`must_update`)."""
+
+    iterations = 50_000
+
+
+@contextlib.contextmanager
+def _quick_demo_passwords():
+    default = PBKDF2PasswordHasher.__module__ + "." + PBKDF2PasswordHasher.__qualname__
+    if settings.PASSWORD_HASHERS and settings.PASSWORD_HASHERS[0] == default:
+        with override_settings(PASSWORD_HASHERS=[f"{__name__}.DemoPasswordHasher", *settings.PASSWORD_HASHERS]):
+            yield
+    else:  # e.g. the tests' fast hasher: leave it
+        yield
+
+
 class Command(BaseCommand):
     help = "Create (or complete) the demo county: every app's demo data, in the order of settings.DEMO_STEPS."
 
@@ -50,7 +73,7 @@ class Command(BaseCommand):
 
         ctx = DemoContext(small=small, say=say)
         started = time.monotonic()
-        with _tasks_in_process():
+        with _tasks_in_process(), _quick_demo_passwords():
             for path in settings.DEMO_STEPS:
                 t0 = time.monotonic()
                 import_string(path)(ctx)
