@@ -71,6 +71,7 @@ def test_the_loader_reads_every_project_app_with_migrations():
     root = Path(settings.BASE_DIR).resolve()
     with_migrations = {config.label for config in apps.get_app_configs()
                        if Path(config.path).resolve().is_relative_to(root)
+                       and "site-packages" not in Path(config.path).resolve().parts  # a .venv inside the checkout
                        and any((Path(config.path) / "migrations").glob("0*.py"))}
     disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
     assert {"organisation", "ledger", "audit", "accounts", "rewards_county"} <= with_migrations
