@@ -119,6 +119,16 @@ def migrations_digest() -> str:
 
 # --- loading and running ------------------------------------------------------------------------
 
+def _quote_after(line: str, quote: str | None) -> str | None:
+    """The dollar quote (`$$`, `$body$`) still open after `line`, given the one open before it."""
+    for tag in _DOLLAR_QUOTE.findall(line):
+        if quote is None:
+            quote = tag
+        elif tag == quote:
+            quote = None
+    return quote
+
+
 def statements_split(sql: str) -> tuple[str, ...]:
     """The script's statements, one per string: a statement ends with a line ending in `;` outside
     a dollar-quoted function body (the script's own layout, from `dump_clean` and `_rows_sql`);
@@ -129,11 +139,7 @@ def statements_split(sql: str) -> tuple[str, ...]:
     for line in sql.splitlines():
         if quote is None and not lines and (not line.strip() or line.lstrip().startswith("--")):
             continue
-        for tag in _DOLLAR_QUOTE.findall(line):
-            if quote is None:
-                quote = tag
-            elif tag == quote:
-                quote = None
+        quote = _quote_after(line, quote)
         lines.append(line)
         if quote is None and line.rstrip().endswith(";"):
             out.append("\n".join(lines))
@@ -251,11 +257,7 @@ def dump_clean(dump: str, schema: str) -> str:
             if (not stripped or stripped.startswith("--") or stripped.startswith("\\") or stripped.startswith("SET ")
                     or stripped.startswith("SELECT pg_catalog.set_config(") or stripped == f"CREATE SCHEMA {schema};"):
                 continue
-        for tag in _DOLLAR_QUOTE.findall(line):
-            if quote is None:
-                quote = tag
-            elif tag == quote:
-                quote = None
+        quote = _quote_after(line, quote)
         kept.append(line)
         if quote is None and line.rstrip().endswith(";"):
             kept.append("")  # a blank line after each statement, for readers of the checked-in file
