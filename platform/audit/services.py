@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from audit.models import AuditEvent
+from audit.signals import event_recorded
 
 # Fields never copied into an audit snapshot.
 _SECRET_FIELDS = {"password"}
@@ -39,7 +40,7 @@ def audit_record(
         object_id = object_id or instance.pk
         object_repr = object_repr or str(instance)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if is_user else None,
         actor_label=(actor.get_username() if is_user else (str(actor) if actor else "system"))[:150],
         action=action,
@@ -49,3 +50,5 @@ def audit_record(
         before=before,
         after=after,
     )
+    event_recorded.send(sender=AuditEvent, event=event)
+    return event

@@ -76,3 +76,46 @@ class Domain(DomainMixin):
 
     class Meta:
         verbose_name = _("routing key")
+
+
+class TownshipChange(models.Model):
+    """One committed (or still running) transaction that changed a township's data.
+
+    Written in the changing transaction itself (`tenants.townships.rollups.township_changed`, called
+    for every audit event recorded in a township schema) with that transaction's id, so a county
+    rollup can tell exactly whether its stored figures saw the change (`TownshipRollup.snapshot`).
+    Pruned by `townships.rollups_prune` once no stored rollup needs a row."""
+
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="+")
+    xid = models.BigIntegerField(_("transaction id"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("township change")
+        indexes = [models.Index(fields=["township", "xid"], name="townshipchange_township_xid")]
+
+    def __str__(self) -> str:
+        return f"{self.township_id}@{self.xid}"
+
+
+class TownshipRollup(models.Model):
+    """A county figure of one township, computed in the township's schema and kept in the public
+    schema, with the database snapshot it was computed in (`pg_current_snapshot()`).
+
+    It is fresh while every `TownshipChange` of the township is visible in that snapshot, so a
+    county page over 1,000 townships reads 1,000 small rows instead of 1,000 schemas and recounts
+    only the townships that changed (`tenants.townships.rollups.rollup_rows`)."""
+
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("figure"), max_length=80)
+    params = models.CharField(_("parameters"), max_length=200, blank=True)
+    payload = models.JSONField(_("figures"))
+    snapshot = models.TextField(_("database snapshot"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("township rollup")
+        constraints = [models.UniqueConstraint(fields=["township", "name", "params"], name="townshiprollup_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.params} ({self.township_id})"

@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from common.errors import PermissionDenied
+from tenants.townships import rollups
 from tenants.townships.models import Township
 
 
@@ -65,22 +66,25 @@ SELECT (SELECT count(*) FROM {schema}.organisation_village) AS villages,
           FROM {schema}.organisation_member WHERE status = %s) m
 """
 
+HEADLINE = rollups.register("townships.headline", HEADLINE_SQL)
+
 
 def township_rollup(*, access) -> tuple[list[tuple[Township, dict[str, int] | None]], dict[str, int]]:
     """Every township with its headline numbers (ready ones only, else None), and the county totals.
 
-    ONE statement over every ready township's schema (`crossschema.union_all`) plus the township
-    list, whatever the number of townships. `access` must be a county admin's.
+    A stored county rollup (`tenants.townships.rollups`): the township list, one statement for the
+    stored rows, and one per 100 townships whose data changed since (recounted in their schemas),
+    whatever the number of townships. `access` must be a county admin's.
     """
     from tenants.organisation.models import Member
-    from tenants.townships.crossschema import union_all
+    from tenants.townships import rollups
 
     if not access.is_county_admin:
         raise PermissionDenied()
     townships = list(township_list())
-    figures = {row["township_id"]: {key: row[key] for key in HEADLINE_KEYS}
-               for row in union_all(townships=[t for t in townships if t.is_ready], sql=HEADLINE_SQL,
-                                 params=[Member.Kind.PROBATIONARY.value, Member.Status.ACTIVE.value])}
+    stored = rollups.rollup_rows(name=HEADLINE.name, townships=[t for t in townships if t.is_ready],
+                                 params=[Member.Kind.PROBATIONARY.value, Member.Status.ACTIVE.value])
+    figures = {township_id: {key: row[key] for key in HEADLINE_KEYS} for township_id, row in stored.items()}
     rows = [(township, figures.get(township.pk) if township.is_ready else None) for township in townships]
     totals = dict.fromkeys(HEADLINE_KEYS, 0)
     for _township, headline in rows:

@@ -292,7 +292,7 @@ def _rewards(county):
 
 # name -> (rollup, queries it sends whatever the number of townships, each after its SET search_path)
 ROLLUPS = {
-    "home": (_home, 2),  # township list + one UNION ALL
+    "home": (_home, 3),  # township list, the stored rows, one recount of the changed townships
     "signals": (_signals, 2),
     "tips": (_tips, 3),  # + the county's own routed tips
     "checks": (_checks, 2),
@@ -300,7 +300,7 @@ ROLLUPS = {
     "corps": (_corps, 2),
     "pay": (_pay, 3),  # + the year's pay policy
     # built before this module (scoring dashboard, reward rollup), held to the same count here
-    "dashboard": (_dashboard, 4),  # township list, two UNION ALLs, the seals
+    "dashboard": (_dashboard, 4),  # township list, the stored rows, one recount, the seals
     "rewards": (_rewards, 5),  # township list, two UNION ALLs inside a savepoint (SAVEPOINT, RELEASE)
 }
 

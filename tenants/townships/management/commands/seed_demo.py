@@ -59,6 +59,19 @@ def _quick_demo_passwords():
         yield
 
 
+def _townships_changed() -> None:
+    """The seed bulk-writes rows (and their audit events) past the services, so it tells the
+    county rollups itself that every township changed (`tenants.townships.rollups`)."""
+    from django.db import transaction
+
+    from tenants.townships.models import Township
+    from tenants.townships.rollups import township_changed
+
+    with transaction.atomic():
+        for schema_name in Township.objects.exclude(schema_name="public").values_list("schema_name", flat=True):
+            township_changed(schema_name=schema_name)
+
+
 class Command(BaseCommand):
     help = "Create (or complete) the demo county: every app's demo data, in the order of settings.DEMO_STEPS."
 
@@ -78,6 +91,7 @@ class Command(BaseCommand):
                 t0 = time.monotonic()
                 import_string(path)(ctx)
                 say(f"{path}: {time.monotonic() - t0:.1f} s")
+            _townships_changed()
         total = time.monotonic() - started
         made = ", ".join(f"{k} {v}" for k, v in ctx.created.items() if v) or "nothing (already complete)"
         self.stdout.write(f"seed_demo: created {made} in {total:.1f} s")
