@@ -15,6 +15,7 @@ from common import clock
 from scoring.ledger.models import Entry
 from scoring.oversight.models import Check, Draw, Finding
 from scoring.oversight.services import can_run_checks, next_month
+from tenants.townships import rollups
 
 
 def sees_oversight(access: Access) -> bool:
@@ -157,6 +158,7 @@ SELECT d.draws, d.villages_drawn, d.villages_offered, c.checks, c.done_on_time, 
        (SELECT count(*) AS findings, count(*) FILTER (WHERE result = %s) AS discrepancies
           FROM {schema}.oversight_finding) f
 """
+ROLLUP = rollups.register("oversight.checks", ROLLUP_SQL)
 ROLLUP_KEYS = ("draws", "villages_drawn", "villages_offered", "checks", "done_on_time", "overdue", "findings",
                "discrepancies")
 
@@ -164,16 +166,16 @@ ROLLUP_KEYS = ("draws", "villages_drawn", "villages_offered", "checks", "done_on
 def county_rollup(*, townships) -> list[dict]:
     """Per township: draws made, villages drawn/total, checks done on time (by the due date in the
     township's zone), overdue checks, entries checked and the discrepancy rate (%, one decimal).
-    ONE statement over the townships' schemas (`crossschema.union_all`) whatever their number."""
-    from tenants.townships.crossschema import union_all
-
+    A stored county rollup (`tenants.townships.rollups`): one statement for the stored rows and one
+    per 100 townships that changed since (or whose day turned: the township's date is a parameter),
+    whatever their number."""
     townships = list(townships)
 
     def params(township) -> list:
         zone = clock.zone_of(township)
-        return [Draw.Status.DRAWN.value, zone.key, clock.today(zone=zone), Finding.Result.DISCREPANCY.value]
+        return [Draw.Status.DRAWN.value, zone.key, clock.today(zone=zone).isoformat(), Finding.Result.DISCREPANCY.value]
 
-    figures = {row["township_id"]: row for row in union_all(townships=townships, sql=ROLLUP_SQL, params=params)}
+    figures = rollups.rollup_rows(name=ROLLUP.name, townships=townships, params=params)
     rows = []
     for township in townships:
         row = {key: int(figures[township.pk][key]) for key in ROLLUP_KEYS}

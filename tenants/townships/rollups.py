@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -105,31 +105,42 @@ def _load(text: str) -> dict:
     return json.loads(text, parse_float=Decimal)
 
 
-def _recount(*, figure: Figure, params: Sequence, townships: Sequence[Township]) -> dict[int, dict]:
+Params = Sequence | Callable[[Township], Sequence]
+
+
+def _params_of(params: Params, township: Township) -> list:
+    return list(params(township) if callable(params) else params)
+
+
+def _recount(*, figure: Figure, params: Params, townships: Sequence[Township]) -> dict[int, dict]:
     """Recount `figure` in the schemas of `townships` and store the rows: one statement per chunk."""
     _township, _change, rollup = _tables()
-    key = _params_key(params)
     rows: dict[int, dict] = {}
     for part in crossschema.chunks(townships):
-        union, values = crossschema.union_sql(townships=part, sql=figure.sql, params=params)
+        selects, values = [], []
+        for township in part:
+            township_params = _params_of(params, township)
+            one, one_values = crossschema.union_sql(townships=[township], sql=figure.sql, params=township_params)
+            selects.append(f"SELECT %s::text AS _params, p.* FROM ({one}) p")  # noqa: S608 (built above)
+            values.extend([_params_key(township_params), *one_values])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {rollup} (township_id, name, params, payload, snapshot, computed_at) "  # noqa: S608
-                f"SELECT u.township_id, %s, %s, to_jsonb(u) - 'township_id' - 'township_code', "
-                f"pg_current_snapshot()::text, %s FROM ({union}) u "
+                f"SELECT u.township_id, %s, u._params, to_jsonb(u) - 'township_id' - 'township_code' - '_params', "
+                f"pg_current_snapshot()::text, %s FROM ({' UNION ALL '.join(selects)}) u "
                 f"ON CONFLICT (township_id, name, params) DO UPDATE SET payload = EXCLUDED.payload, "
                 f"snapshot = EXCLUDED.snapshot, computed_at = EXCLUDED.computed_at "
                 f"RETURNING township_id, payload::text",
-                [figure.name, key, clock.now(), *values])
+                [figure.name, clock.now(), *values])
             rows.update((township_id, _load(payload)) for township_id, payload in cursor.fetchall())
     return rows
 
 
-def rollup_rows(*, name: str, townships: Sequence[Township], params: Sequence = ()) -> dict[int, dict]:
+def rollup_rows(*, name: str, townships: Sequence[Township], params: Params = ()) -> dict[int, dict]:
     """The figure `name` for each of `townships` (township id -> its row as a dict; JSON types,
     decimals as `Decimal`, times as ISO text): the stored rows that are fresh, and a recount of the
-    rest, stored on the way. `params` are the SQL's parameters (JSON-able, the same for every
-    township); each set of parameters is stored apart."""
+    rest, stored on the way. `params` are the SQL's parameters (JSON-able), the same for every
+    township or a function of the township; each set of parameters is stored apart."""
     figure = _FIGURES[name]
     townships = list(townships)
     if not townships:
@@ -138,9 +149,10 @@ def rollup_rows(*, name: str, townships: Sequence[Township], params: Sequence = 
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.township_id, r.payload::text FROM {rollup} r "  # noqa: S608 (quoted names)
-            f"WHERE r.name = %s AND r.params = %s AND r.township_id = ANY(%s) "
+            f"JOIN unnest(%s::bigint[], %s::text[]) AS k(township_id, params) "
+            f"ON k.township_id = r.township_id AND k.params = r.params WHERE r.name = %s "
             f"AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {_UNSEEN})",
-            [name, _params_key(params), [t.pk for t in townships]])
+            [[t.pk for t in townships], [_params_key(_params_of(params, t)) for t in townships], name])
         rows = {township_id: _load(payload) for township_id, payload in cursor.fetchall()}
     stale = [t for t in townships if t.pk not in rows]
     if stale:

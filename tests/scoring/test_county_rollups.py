@@ -295,7 +295,7 @@ ROLLUPS = {
     "home": (_home, 3),  # township list, the stored rows, one recount of the changed townships
     "signals": (_signals, 2),
     "tips": (_tips, 3),  # + the county's own routed tips
-    "checks": (_checks, 2),
+    "checks": (_checks, 3),  # township list, the stored rows, one recount
     "localisations": (_localisations, 4),  # + the template, its items
     "corps": (_corps, 2),
     "pay": (_pay, 3),  # + the year's pay policy
