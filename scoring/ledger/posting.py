@@ -97,10 +97,13 @@ def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.da
         prev_hash = digest
     if len(rows) > _ONE_STATEMENT_ROWS:
         LedgerEntry.objects.bulk_create(rows)
-        _head_move_and_totals_add(rows, last_seq=seq, last_hash=prev_hash)
+        new_totals = _head_move_and_totals_add(rows, last_seq=seq, last_hash=prev_hash)
     else:
-        _insert_move_and_add(rows, last_seq=seq, last_hash=prev_hash)
-    ledger_years_note_posting(posting.scoring_year for posting in postings)
+        new_totals = _insert_move_and_add(rows, last_seq=seq, last_hash=prev_hash)
+    if new_totals:
+        # A year new to the township always starts a yearly-total row, so only a posting that
+        # started one can change the cached list of years (no cache round trip otherwise).
+        ledger_years_note_posting(posting.scoring_year for posting in postings)
     return rows
 
 
@@ -134,16 +137,19 @@ def _totals_params(rows: list[LedgerEntry]) -> list[list]:
             [deltas[key][0] for key in keys], [deltas[key][1] for key in keys]]
 
 
-def _head_move_and_totals_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> None:
-    """Move the head and add a batch's points to the members' yearly totals in one statement."""
+def _head_move_and_totals_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> bool:
+    """Move the head and add a batch's points to the members' yearly totals in one statement.
+    True when a yearly-total row was started (a member's first posting of a year)."""
     with connection.cursor() as cursor:
-        cursor.execute(_HEAD_MOVE_TOTALS_ADD, [last_seq, last_hash, *_totals_params(rows)])
+        cursor.execute(f"{_HEAD_MOVE_TOTALS_ADD} RETURNING (xmax = 0)", [last_seq, last_hash, *_totals_params(rows)])
+        return any(started for (started,) in cursor.fetchall())
 
 
-def _insert_move_and_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> None:
+def _insert_move_and_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> bool:
     """INSERT the rows (SQL and parameters from Django's own insert compiler, so every value is
     adapted exactly as bulk_create would), move the head and add the totals: one statement, one
-    round trip. The rows get their ids as bulk_create would give them."""
+    round trip. The rows get their ids as bulk_create would give them. True when a yearly-total
+    row was started (`xmax = 0`: inserted, not updated by ON CONFLICT)."""
     fields = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
     query = InsertQuery(LedgerEntry)
     query.insert_values(fields, rows)
@@ -151,11 +157,15 @@ def _insert_move_and_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: s
     compiler.returning_fields = [LedgerEntry._meta.pk]
     [(insert_sql, insert_params)] = compiler.as_sql()
     # Django's compiled INSERT and the model's table names; every value is a parameter.
-    sql = f"WITH ins AS ({insert_sql}), head AS ({_HEAD_MOVE}), totals AS ({_TOTALS_ADD}) SELECT id FROM ins ORDER BY id"  # noqa: S608, E501
+    sql = (f"WITH ins AS ({insert_sql}), head AS ({_HEAD_MOVE}), "  # noqa: S608
+           f"totals AS ({_TOTALS_ADD} RETURNING (xmax = 0) AS started) "
+           f"SELECT id, (SELECT bool_or(started) FROM totals) FROM ins ORDER BY id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*insert_params, last_seq, last_hash, *_totals_params(rows)])
-        ids = [row[0] for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+    ids = [row[0] for row in fetched]
     for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
         row._state.adding = False
         row._state.db = connection.alias
+    return bool(fetched and fetched[0][1])

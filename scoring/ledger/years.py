@@ -3,8 +3,9 @@
 The list only ever grows (the ledger is append-only) and changes only when something is posted to
 a year it does not hold yet, yet the ranking page read it on every view with a DISTINCT over the
 whole ledger. It is kept in the cache (keys carry the schema: django_tenants.cache.make_key)
-under a generation number: a posting to a year the cached list lacks bumps the generation once
-its transaction commits, so the next reader computes the list afresh. A reader that computed a
+under a generation number: a posting that starts a member's yearly total (as the first posting
+of a year new to the township always does) bumps the generation once its transaction commits, so
+the next reader computes the list afresh; other postings, nearly all of them, touch no cache. A reader that computed a
 list just before such a commit stores it under the old generation, where nobody looks again;
 that is why the generation is bumped rather than the list deleted.
 """
@@ -44,8 +45,10 @@ def ledger_years() -> list[int]:
 
 
 def ledger_years_note_posting(years: Iterable[int]) -> None:
-    """Called by `ledger_post` inside its transaction: after commit, make readers recompute the
-    list if these years may be new to it."""
+    """Called by `ledger_post` inside its transaction when a posting started a member's yearly
+    total (which a year new to the township always does; postings that only add to existing
+    totals never reach the cache): after commit, make readers recompute the list if these years
+    may be new to it."""
     _generation, cached = _cached()
     if cached is not None and set(years) <= set(cached):
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
@@ -27,10 +28,10 @@ def view(client, path):
     return response.content.decode(), [q["sql"] for q in captured if not q["sql"].startswith("SET search_path")]
 
 
-def post_points(members, year: int, points=lambda i: Decimal(i % 7)):
+def post_points(members, year: int, points=lambda i: Decimal(i % 7), kind="base"):
     with transaction.atomic():
         ledger_post(actor_id=None, postings=[
-            Posting(kind="base", member_id=m.pk, points=points(i), occurred_on=dt.date(year, 3, 1), scoring_year=year)
+            Posting(kind=kind, member_id=m.pk, points=points(i), occurred_on=dt.date(year, 3, 1), scoring_year=year)
             for i, m in enumerate(members)])
 
 
@@ -118,3 +119,22 @@ def test_each_township_has_its_own_years(township, township_b, in_township):
         assert ledger_years() == [2025]
     with in_township(township_b):
         assert ledger_years() == []
+
+
+def test_a_posting_that_adds_to_existing_totals_never_reaches_the_cache(township, in_township,
+                                                                          django_capture_on_commit_callbacks):
+    """Only a posting that starts a member's yearly total (as a year new to the township must) can
+    change the list; the others, nearly every approval, do not even read the cache."""
+    from django.core.cache import cache
+
+    with in_township(township.township):
+        assert ledger_years() == [2025]
+        calls = []
+        with mock.patch.object(cache, "get", side_effect=lambda *a, **k: calls.append(a)), \
+                django_capture_on_commit_callbacks(execute=True) as adding:
+            post_points(township.members[:3], 2025, kind="adjustment")
+        assert (calls, adding) == ([], [])
+        with django_capture_on_commit_callbacks(execute=True) as starting:
+            post_points(township.members[:1], 2027)
+        assert len(starting) == 1
+        assert ledger_years() == [2027, 2025]
