@@ -74,6 +74,8 @@ class TownshipFigures:
     notice_status: str = ""
     sealed_months: int = 0
     last_sealed: str = ""
+    # The township's schema could not be read (broken or behind on migrations): no figures.
+    unavailable: bool = False
 
 
 @dataclass
@@ -133,7 +135,8 @@ def county_dashboard(*, year: int | None = None, months: int = 12) -> CountyDash
     for township in townships:
         row = rows.get(township.pk, {})
         seal = seals.get(township.pk, {})
-        figure = TownshipFigures(township_id=township.pk, code=township.code, name=township.name)
+        figure = TownshipFigures(township_id=township.pk, code=township.code, name=township.name,
+                                 unavailable=township.pk not in rows)
         for key in ("members", "scored", "avg_points", "min_points", "p25", "median", "p75", "max_points",
                     "in_review", "oldest_in_review", "late_waiting", "objections_open"):
             value = row.get(key)

@@ -174,6 +174,8 @@ DASHBOARD_HEADERS = [_("Township"), _("Active members"), _("Members with points"
 
 
 def _dashboard_row(f) -> list:
+    if f.unavailable:
+        return [f.name, str(_("Figures unavailable: the township's data could not be read."))]
     return [f.name, f.members, f.scored, f.avg_points, f.median, f.min_points, f.max_points, f.in_review,
             f.late_waiting, f.objections_open, f.sealed_months, f.last_sealed, f.notice]
 

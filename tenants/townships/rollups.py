@@ -28,18 +28,22 @@ themselves.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import get_public_schema_name
 
 from common import clock
 from tenants.townships import crossschema
 from tenants.townships.models import Township
+
+logger = logging.getLogger(__name__)
 
 # Stored rows of figures nobody read for this long are dropped (and their changes with them).
 UNUSED_AFTER = dt.timedelta(days=35)
@@ -113,12 +117,31 @@ def _params_of(params: Params, township: Township) -> list:
 
 
 def _recount(*, figure: Figure, params: Params, townships: Sequence[Township]) -> dict[int, dict]:
-    """Recount `figure` in the schemas of `townships` and store the rows: one statement per chunk."""
-    _township, _change, rollup = _tables()
+    """Recount `figure` in the schemas of `townships` and store the rows: one statement per chunk.
+
+    A chunk whose statement fails (a township schema broken or behind on migrations) is retried
+    township by township, so one broken schema costs only its own row: it is logged and left out
+    of the result, and the county page shows that township as unavailable."""
     rows: dict[int, dict] = {}
     for part in crossschema.chunks(townships):
+        try:
+            rows.update(_recount_statement(figure=figure, params=params, townships=part))
+        except DatabaseError:
+            if len(part) == 1:
+                logger.exception("county figure %s: township %s could not be read", figure.name, part[0].code)
+                continue
+            rows.update(_recount(figure=figure, params=params, townships=part[:len(part) // 2]))
+            rows.update(_recount(figure=figure, params=params, townships=part[len(part) // 2:]))
+    return rows
+
+
+def _recount_statement(*, figure: Figure, params: Params, townships: Sequence[Township]) -> dict[int, dict]:
+    _township, _change, rollup = _tables()
+    rows: dict[int, dict] = {}
+    # Inside a transaction a failed statement must not abort the caller's: a savepoint around it.
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
         selects, values = [], []
-        for township in part:
+        for township in townships:
             township_params = _params_of(params, township)
             one, one_values = crossschema.union_sql(townships=[township], sql=figure.sql, params=township_params)
             selects.append(f"SELECT %s::text AS _params, p.* FROM ({one}) p")  # noqa: S608 (built above)

@@ -292,15 +292,15 @@ def _rewards(county):
 
 # name -> (rollup, queries it sends whatever the number of townships, each after its SET search_path)
 ROLLUPS = {
-    "home": (_home, 3),  # township list, the stored rows, one recount of the changed townships
+    "home": (_home, 5),  # township list, stored rows, one recount in a savepoint (SAVEPOINT, RELEASE)
     "signals": (_signals, 2),
     "tips": (_tips, 3),  # + the county's own routed tips
-    "checks": (_checks, 3),  # township list, the stored rows, one recount
+    "checks": (_checks, 5),  # township list, stored rows, one recount in a savepoint
     "localisations": (_localisations, 4),  # + the template, its items
     "corps": (_corps, 2),
     "pay": (_pay, 3),  # + the year's pay policy
     # built before this module (scoring dashboard, reward rollup), held to the same count here
-    "dashboard": (_dashboard, 4),  # township list, the stored rows, one recount, the seals
+    "dashboard": (_dashboard, 6),  # township list, stored rows, one recount in a savepoint, the seals
     "rewards": (_rewards, 5),  # township list, two UNION ALLs inside a savepoint (SAVEPOINT, RELEASE)
 }
 
