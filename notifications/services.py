@@ -257,6 +257,22 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     return delivery.state
 
 
+def deliveries_send_in_app(*, delivery_ids: Iterable[int], now: dt.datetime | None = None) -> list[int]:
+    """Deliver the in-app rows among `delivery_ids` in one statement, as `delivery_send` would one
+    by one (the row is the inbox item, nothing leaves the database: only pending rows, or held
+    ones whose hold has ended, become sent with one more attempt; a row already sent is left
+    alone, so a batch delivered twice counts once). Returns the ids of the other rows (e-mail,
+    SMS), each to be sent on its own through `delivery_send`."""
+    now = now or clock.now()
+    ids = list(delivery_ids)
+    due = Q(state=Delivery.State.PENDING) | (Q(state=Delivery.State.HELD)
+                                             & (Q(not_before__isnull=True) | Q(not_before__lte=now)))
+    Delivery.objects.filter(due, pk__in=ids, channel=IN_APP).update(
+        state=Delivery.State.SENT, reason="", attempts=F("attempts") + 1, sent_at=now, not_before=None,
+        updated_at=now)
+    return list(Delivery.objects.filter(pk__in=ids).exclude(channel=IN_APP).order_by("pk").values_list("pk", flat=True))
+
+
 def outbox_sweep(*, older_than_seconds: int = SWEEP_AFTER_SECONDS, now: dt.datetime | None = None) -> int:
     """Re-enqueue deliveries whose task may have been lost: pending rows last enqueued more than
     `older_than_seconds` ago (and not waiting for a retry), and held rows whose hold has ended.

@@ -32,8 +32,9 @@ def deliver_batch(delivery_ids: list[int]) -> None:
     """Deliver several outbox rows, each on its own as `deliver` does (its own transaction and
     lock, idempotent, so a batch delivered twice sends each row once). A row that fails
     transiently is handed to `deliver` with its backoff, so it keeps its own bounded retries; a
-    row that raises anything else stays pending for the sweeper and does not stop the others."""
-    for delivery_id in delivery_ids:
+    row that raises anything else stays pending for the sweeper and does not stop the others.
+    In-app rows (nothing to send) are marked delivered together, in one statement."""
+    for delivery_id in services.deliveries_send_in_app(delivery_ids=delivery_ids):
         try:
             services.delivery_send(delivery_id=delivery_id)
         except TransientDeliveryError as exc:
