@@ -58,6 +58,9 @@ parser.add_argument("--clone", action="store_true",
                          "township_provision: a stand-in while provisioning is slow, said so in the output")
 parser.add_argument("--skip-provision-compare", action="store_true",
                     help="leave out provisioning against migrate_schemas (four provisionings)")
+parser.add_argument("--jobs-only", action="store_true",
+                    help="make the townships and run the monthly jobs only (no provisioning comparison, "
+                         "county pages, deploys or sizes): the quick loop for work on the jobs")
 ARGS = parser.parse_args()
 
 _common.setup("scale")
@@ -383,16 +386,18 @@ def main() -> int:
         admin = User.objects.create(username="county-admin", full_name="县委组织部")
         RoleAssignment.objects.create(user=admin, role=Role.COUNTY_ADMIN)
         users = {"clerk": User.objects.create(username="bench-clerk", full_name="党建专职")}
-        if not ARGS.skip_provision_compare:
+        if not (ARGS.skip_provision_compare or ARGS.jobs_only):
             provision_vs_migrate()
         townships = townships_make(ARGS.townships, users)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        county_pages_growth(admin, townships)
+        if not ARGS.jobs_only:
+            county_pages_growth(admin, townships)
         monthly_jobs_run(townships)
-        county_pages(admin, len(townships))  # again: the month closed, the signals computed, the draws made
-        deploys(townships)
-        sizes_and_memory(townships)
+        if not ARGS.jobs_only:
+            county_pages(admin, len(townships))  # again: the month closed, the signals computed, the draws made
+            deploys(townships)
+            sizes_and_memory(townships)
     out("scale_run_total", f"{time.perf_counter() - started:.0f}", "s")
     return 0
 

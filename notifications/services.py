@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -49,6 +50,7 @@ DIGEST_SUBJECT = _("Daily digest: %(count)s notifications")
 MAX_ATTEMPTS = 5
 SWEEP_AFTER_SECONDS = 120
 SWEEP_BATCH = 500
+DELIVERY_TASK_BATCH = 100
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -102,18 +104,23 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
 
 
 def deliveries_enqueue(delivery_ids: Iterable[int]) -> int:
-    """Send one delivery task per id to the broker, in the public schema. Never raises on broker
-    errors: the ids stay pending and the sweeper sends them later. Returns how many were sent."""
-    from notifications.tasks import deliver
+    """Send the delivery tasks for `delivery_ids` to the broker, in the public schema: one task
+    (`notifications.deliver_batch`) per DELIVERY_TASK_BATCH ids, since a reminder run writes
+    hundreds of rows at once and a task each cost the workers more than the sending itself. Never
+    raises on broker errors: the ids stay pending and the sweeper sends them later. Returns how
+    many deliveries were sent to the broker."""
+    from notifications.tasks import deliver_batch
 
+    ids = list(delivery_ids)
     sent = 0
-    for pk in delivery_ids:
+    for start in range(0, len(ids), DELIVERY_TASK_BATCH):
+        chunk = ids[start:start + DELIVERY_TASK_BATCH]
         try:
-            deliver.apply_async(args=(pk,), headers={"_schema_name": get_public_schema_name()})
+            deliver_batch.apply_async(args=(chunk,), headers={"_schema_name": get_public_schema_name()})
         except _broker_errors():
-            logger.warning("broker unavailable: delivery %s left for the outbox sweeper", pk, exc_info=True)
+            logger.warning("broker unavailable: deliveries %s left for the outbox sweeper", chunk, exc_info=True)
             break
-        sent += 1
+        sent += len(chunk)
     return sent
 
 
@@ -128,44 +135,59 @@ def notify(*, event: str, recipients: Iterable, context: dict, township=None, ac
     settings.TIME_ZONE) is held until they end; e-mail for digest readers waits for the digest.
     Delivery tasks are enqueued after commit.
     """
+    [notification] = notify_many(event=event, township=township, actor=actor, batch=[(recipients, context)])
+    return notification
+
+
+def notify_many(*, event: str, batch: Sequence[tuple[Iterable, dict]], township=None, actor=None) -> list[Notification]:
+    """`notify` for several notifications of one event at once (a reminder job's whole run): one
+    Notification per (recipients, context) pair of `batch`, with `notify`'s rules, in a fixed
+    number of statements whatever the size of the batch (the township's allowed recipients, the
+    notifications, the preferences, the deliveries) and one enqueue after commit."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(NOTIFY_OUTSIDE_TRANSACTION)
     if event not in EVENTS:
         raise DomainError(UNKNOWN_EVENT)
     if township is not None and township.is_county:
         township = None
-    people = {user.pk: user for user in recipients if user is not None}
+    groups = [({user.pk: user for user in recipients if user is not None}, context) for recipients, context in batch]
+    if not groups:
+        return []
+    everyone = {pk: user for people, _context in groups for pk, user in people.items()}
     if township is not None:
-        outsiders = set(people) - _allowed_recipient_ids(township)
+        outsiders = set(everyone) - _allowed_recipient_ids(township)
         if outsiders:
             raise DomainError(RECIPIENT_OUTSIDE_TOWNSHIP, code="recipient_outside_township")
-    notification = Notification(event=event, township=township, context=dict(context or {}),
-                                actor=actor if getattr(actor, "is_authenticated", False) else None)
-    notification.save()
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    notifications = Notification.objects.bulk_create([
+        Notification(event=event, township=township, context=dict(context or {}), actor=actor)
+        for _people, context in groups
+    ])
     now = clock.now()
     zone = _zone(township)
-    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(people))}
+    urgent = event_get(event).urgent
+    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(everyone))} if everyone else {}
     deliveries = []
-    for user in people.values():
-        if not user.is_active:
-            continue
-        preference = preferences.get(user.pk) or Preference(user=user)
-        urgent = event_get(event).urgent
-        for channel in _channels_for(preference, event, user):
-            delivery = Delivery(notification=notification, recipient=user, channel=channel, enqueued_at=now)
-            if urgent:
-                pass  # sent at once: neither digest nor quiet hours
-            elif channel == EMAIL and preference.daily_digest:
-                delivery.state = Delivery.State.DIGEST
-            elif channel == SMS and (until := quiet_hours_end(preference=preference, zone=zone, now=now)):
-                delivery.state = Delivery.State.HELD
-                delivery.not_before = until
-            deliveries.append(delivery)
+    for notification, (people, _context) in zip(notifications, groups, strict=True):
+        for user in people.values():
+            if not user.is_active:
+                continue
+            preference = preferences.get(user.pk) or Preference(user=user)
+            for channel in _channels_for(preference, event, user):
+                delivery = Delivery(notification=notification, recipient=user, channel=channel, enqueued_at=now)
+                if urgent:
+                    pass  # sent at once: neither digest nor quiet hours
+                elif channel == EMAIL and preference.daily_digest:
+                    delivery.state = Delivery.State.DIGEST
+                elif channel == SMS and (until := quiet_hours_end(preference=preference, zone=zone, now=now)):
+                    delivery.state = Delivery.State.HELD
+                    delivery.not_before = until
+                deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
     to_send = [d.pk for d in deliveries if d.state == Delivery.State.PENDING]
     if to_send:
         transaction.on_commit(lambda: deliveries_enqueue(to_send))
-    return notification
+    return notifications
 
 
 # --- delivery ------------------------------------------------------------------------------------
@@ -233,6 +255,22 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     if transient is not None:
         raise transient
     return delivery.state
+
+
+def deliveries_send_in_app(*, delivery_ids: Iterable[int], now: dt.datetime | None = None) -> list[int]:
+    """Deliver the in-app rows among `delivery_ids` in one statement, as `delivery_send` would one
+    by one (the row is the inbox item, nothing leaves the database: only pending rows, or held
+    ones whose hold has ended, become sent with one more attempt; a row already sent is left
+    alone, so a batch delivered twice counts once). Returns the ids of the other rows (e-mail,
+    SMS), each to be sent on its own through `delivery_send`."""
+    now = now or clock.now()
+    ids = list(delivery_ids)
+    due = Q(state=Delivery.State.PENDING) | (Q(state=Delivery.State.HELD)
+                                             & (Q(not_before__isnull=True) | Q(not_before__lte=now)))
+    Delivery.objects.filter(due, pk__in=ids, channel=IN_APP).update(
+        state=Delivery.State.SENT, reason="", attempts=F("attempts") + 1, sent_at=now, not_before=None,
+        updated_at=now)
+    return list(Delivery.objects.filter(pk__in=ids).exclude(channel=IN_APP).order_by("pk").values_list("pk", flat=True))
 
 
 def outbox_sweep(*, older_than_seconds: int = SWEEP_AFTER_SECONDS, now: dt.datetime | None = None) -> int:
@@ -372,6 +410,20 @@ def preference_update(
 
 
 # --- reminders -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReminderItem:
+    """One reminder of a batch: its period key (the idempotency key), who should have it, and the
+    context of its message."""
+
+    period_key: str
+    recipients: Sequence
+    context: dict
+
+
+def _reminder_lock_key(kind: str, township, period_key: str) -> str:
+    return f"{kind}|{township.pk}|{period_key}"
+
+
 @transaction.atomic
 def reminder_send(*, kind: str, township, period_key: str, recipients: Iterable, context: dict) -> Notification | None:
     """Send reminder `kind` for `period_key` to those `recipients` who have not had it yet.
@@ -379,18 +431,48 @@ def reminder_send(*, kind: str, township, period_key: str, recipients: Iterable,
     Idempotent per (kind, township, period, recipient): concurrent runs are serialised by an
     advisory lock and the unique constraint backs it up. Returns None when nobody is left.
     """
+    [notification] = reminders_send(kind=kind, township=township,
+                                    items=[ReminderItem(period_key, list(recipients), context)])
+    return notification
+
+
+@transaction.atomic
+def reminders_send(*, kind: str, township, items: Sequence[ReminderItem]) -> list[Notification | None]:
+    """`reminder_send` for many period keys at once, with the same idempotency (the same advisory
+    locks, taken in key order so two batches cannot deadlock, and the same unique constraint), in
+    a fixed number of statements whatever the number of items. Returns, per item, its
+    notification or None when nobody was left to remind."""
     if not event_get(kind).reminder:
         raise DomainError(UNKNOWN_EVENT)
+    if not items:
+        return []
+    keys = sorted({_reminder_lock_key(kind, township, item.period_key) for item in items})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(7302, hashtext(%s))", [f"{kind}|{township.pk}|{period_key}"])
-    done = set(Reminder.objects.filter(kind=kind, township=township, period_key=period_key)
-               .values_list("recipient_id", flat=True))
-    fresh = [user for user in recipients if user.pk not in done]
-    if not fresh:
-        return None
-    notification = notify(event=kind, recipients=fresh, township=township, context=context)
+        # PostgreSQL evaluates a volatile select list after ORDER BY, so the locks follow key order.
+        cursor.execute("SELECT pg_advisory_xact_lock(7302, hashtext(k)) FROM unnest(%s::text[]) AS k ORDER BY k",
+                       [keys])
+    done: set[tuple[str, int]] = set(
+        Reminder.objects.filter(kind=kind, township=township, period_key__in={item.period_key for item in items})
+        .values_list("period_key", "recipient_id"))
+    due: list[tuple[int, list]] = []
+    for index, item in enumerate(items):
+        fresh = []
+        for user in item.recipients:
+            if (item.period_key, user.pk) not in done:
+                done.add((item.period_key, user.pk))  # a key or a person twice in a batch sends once
+                fresh.append(user)
+        if fresh:
+            due.append((index, fresh))
+    result: list[Notification | None] = [None] * len(items)
+    if not due:
+        return result
+    notifications = notify_many(event=kind, township=township,
+                                batch=[(fresh, items[index].context) for index, fresh in due])
     Reminder.objects.bulk_create([
-        Reminder(kind=kind, township=township, period_key=period_key, recipient=user, notification=notification)
-        for user in fresh
+        Reminder(kind=kind, township=township, period_key=items[index].period_key, recipient=user,
+                 notification=notification)
+        for (index, fresh), notification in zip(due, notifications, strict=True) for user in fresh
     ])
-    return notification
+    for (index, _fresh), notification in zip(due, notifications, strict=True):
+        result[index] = notification
+    return result

@@ -7,6 +7,7 @@ import logging
 
 from celery import shared_task
 from django.db import connection
+from django_tenants.utils import get_public_schema_name
 
 from common.tasks import TenantOnlyTask
 from notifications import reminders, services
@@ -24,6 +25,23 @@ def deliver(self, delivery_id: int) -> str:
         return services.delivery_send(delivery_id=delivery_id)
     except TransientDeliveryError as exc:
         raise self.retry(exc=exc, countdown=getattr(exc, "retry_in", 60)) from exc
+
+
+@shared_task(name="notifications.deliver_batch", ignore_result=True, acks_late=True)
+def deliver_batch(delivery_ids: list[int]) -> None:
+    """Deliver several outbox rows, each on its own as `deliver` does (its own transaction and
+    lock, idempotent, so a batch delivered twice sends each row once). A row that fails
+    transiently is handed to `deliver` with its backoff, so it keeps its own bounded retries; a
+    row that raises anything else stays pending for the sweeper and does not stop the others.
+    In-app rows (nothing to send) are marked delivered together, in one statement."""
+    for delivery_id in services.deliveries_send_in_app(delivery_ids=delivery_ids):
+        try:
+            services.delivery_send(delivery_id=delivery_id)
+        except TransientDeliveryError as exc:
+            deliver.apply_async(args=(delivery_id,), countdown=getattr(exc, "retry_in", 60),
+                                headers={"_schema_name": get_public_schema_name()})
+        except Exception:
+            logger.exception("delivery %s failed; the outbox sweeper will send it again", delivery_id)
 
 
 @shared_task(name="notifications.sweep_outbox", ignore_result=True)

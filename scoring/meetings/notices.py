@@ -22,37 +22,55 @@ EVENTS = (
 def branch_recorders(branch, *, township, office: bool = False) -> list:
     """Active users who record meetings for `branch` in `township`: clerks of its village (or its
     parent's), its secretary, and (with `office`) the township office."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
+    return branches_recorders([branch], township=township, office=office)[branch.pk]
 
+
+def branches_recorders(branches, *, township, office: bool = False) -> dict[int, list]:
+    """`branch_recorders` of each of `branches` (with their `parent` loaded), by branch id, in one
+    query whatever the number of branches: the township's secretaries, clerks and (with `office`)
+    office, matched to each branch here."""
     from accounts.models import Role, RoleAssignment
 
-    village_ids = {v for v in (branch.village_id, getattr(branch.parent, "village_id", None)) if v}
-    condition = Q(role=Role.BRANCH_SECRETARY, branch_id__in={branch.pk, branch.parent_id} - {None})
-    if village_ids:
-        condition |= Q(role=Role.CLERK, village_ids__overlap=list(village_ids))
-    if office:
-        condition |= Q(role=Role.TOWNSHIP_OFFICE)
-    user_ids = RoleAssignment.objects.filter(condition, township=township).values_list("user_id", flat=True)
-    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    roles = [Role.BRANCH_SECRETARY, Role.CLERK] + ([Role.TOWNSHIP_OFFICE] if office else [])
+    assignments = list(RoleAssignment.objects.filter(township=township, role__in=roles, user__is_active=True)
+                       .select_related("user").order_by("user_id"))
+    result = {}
+    for branch in branches:
+        parent = branch.parent if branch.parent_id else None
+        village_ids = {v for v in (branch.village_id, getattr(parent, "village_id", None)) if v}
+        branch_ids = {branch.pk, branch.parent_id} - {None}
+        users = {}
+        for assignment in assignments:
+            if ((assignment.role == Role.BRANCH_SECRETARY and assignment.branch_id in branch_ids)
+                    or (assignment.role == Role.CLERK and village_ids.intersection(assignment.village_ids or ()))
+                    or assignment.role == Role.TOWNSHIP_OFFICE):
+                users.setdefault(assignment.user_id, assignment.user)
+        result[branch.pk] = list(users.values())
+    return result
 
 
 @transaction.atomic
 def remind_overdue(*, township, now: dt.datetime | None = None) -> int:
-    """One reminder per branch, kind and missed period (idempotent through the reminder registry)."""
+    """One reminder per branch, kind and missed period (idempotent through the reminder registry).
+    A fixed number of statements whatever the number of branches: the board, the recipients, and
+    one batch of reminders (`services.reminders_send`)."""
     from scoring.meetings.selectors import overdue
 
-    sent = 0
-    for row in overdue(today=None, township=township, now=now):
-        users = branch_recorders(row.branch, township=township, office=True)
-        key = f"meeting-{row.branch.pk}-{row.kind}-{row.period_start.isoformat()}"
-        if users and services.reminder_send(kind="meeting.overdue", township=township, period_key=key,
-                                            recipients=users, context={
-                                                "branch": row.branch.name, "kind": str(row.kind_label),
-                                                "period_start": row.period_start.isoformat(),
-                                                "period_end": row.period_end.isoformat()}):
-            sent += 1
-    return sent
+    rows = overdue(today=None, township=township, now=now)
+    if not rows:
+        return 0
+    recorders = branches_recorders({row.branch.pk: row.branch for row in rows}.values(), township=township,
+                                   office=True)
+    items = [
+        services.ReminderItem(
+            period_key=f"meeting-{row.branch.pk}-{row.kind}-{row.period_start.isoformat()}",
+            recipients=recorders[row.branch.pk],
+            context={"branch": row.branch.name, "kind": str(row.kind_label),
+                     "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat()})
+        for row in rows if recorders[row.branch.pk]
+    ]
+    return sum(1 for notification in services.reminders_send(kind="meeting.overdue", township=township, items=items)
+               if notification is not None)
 
 
 def register() -> None:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, audit_record_many, snapshot
 from common.errors import DomainError, PermissionDenied, full_clean_or_raise
 from tenants.organisation.models import Branch, Member, MemberTransfer, Village
 from tenants.organisation.validators import normalise_id_number
@@ -169,10 +169,9 @@ def members_refresh_elderly(*, today: dt.date) -> int:
         .filter(status=Member.Status.ACTIVE, is_elderly=False, birth_date__lte=cutoff)
         .only("id", "name", "is_elderly")
     )
-    for member in members:
-        audit_record(
-            actor=None, action="member.flag_elderly", instance=member,
-            before={"is_elderly": False}, after={"is_elderly": True},
-        )
+    if not members:
+        return 0
+    audit_record_many(actor=None, action="member.flag_elderly",
+                      changes=[(member, {"is_elderly": False}, {"is_elderly": True}) for member in members])
     Member.objects.filter(pk__in=[m.pk for m in members]).update(is_elderly=True)
     return len(members)

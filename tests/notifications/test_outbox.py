@@ -88,6 +88,36 @@ def test_a_delivery_task_run_twice_sends_once(township_a, person, django_capture
     assert len(mail.outbox) == 1
 
 
+def test_a_batch_task_run_twice_sends_once_and_marks_in_app_rows_together(
+    township_a, person, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.tasks import deliver_batch
+
+    people = [person("township_office", township_a, username=f"office-{i}") for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
+        services.notify(event="roster.import_finished", recipients=people[:1], township=township_a,
+                        context={"file_name": "a.xlsx", "created_count": 1})
+        services.notify(event="roster.import_finished", recipients=people, township=township_a,
+                        context={"file_name": "b.xlsx", "created_count": 2})
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    in_app = list(Delivery.objects.filter(channel="in_app").order_by("pk").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as one:
+        assert services.deliveries_send_in_app(delivery_ids=in_app[:1]) == []
+    with CaptureQueriesContext(connection) as three:
+        assert services.deliveries_send_in_app(delivery_ids=in_app[1:]) == []
+    assert len(one.captured_queries) == len(three.captured_queries) == 2  # the update, the others' ids
+    deliver_batch.apply(args=(ids,))
+    deliver_batch.apply(args=(ids,))
+    assert sorted(Delivery.objects.values_list("recipient__username", "channel", "state", "attempts")) == [
+        ("office-0", "email", "sent", 1), ("office-0", "email", "sent", 1), ("office-0", "in_app", "sent", 1),
+        ("office-0", "in_app", "sent", 1), ("office-1", "email", "sent", 1), ("office-1", "in_app", "sent", 1),
+        ("office-2", "email", "sent", 1), ("office-2", "in_app", "sent", 1)]
+    assert len(mail.outbox) == 4
+
+
 def test_transient_errors_retry_with_a_bound_then_fail(township_a, person, settings, free_port,
                                                        django_capture_on_commit_callbacks):
     """A real SMTP connection to a closed port: refused (transient), retried MAX_ATTEMPTS times.

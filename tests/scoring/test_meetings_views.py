@@ -201,3 +201,36 @@ def test_the_county_sets_the_required_frequencies(client, make_user, world):
     assert meeting_frequencies() == data
     assert call(client, "post", "/scoring/meeting-frequencies/", {**data, "group": 5}).status_code == 200
     assert meeting_frequencies()["group"] == 3
+
+
+def test_overdue_reminders_take_the_same_statements_for_one_branch_or_many(world, in_township, make_user):
+    """The first run in a township without meetings reminds every branch: one batch, not a round of
+    lookups, locks, notifications and deliveries per branch."""
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import Delivery, Notification
+
+    MeetingFrequency.objects.bulk_create([MeetingFrequency(kind=k, months=1 if k == "committee" else 0)
+                                          for k in ("members", "committee", "group", "lesson", "theme_day")])
+    with in_township(world.township):
+        with CaptureQueriesContext(connection) as one:
+            assert notices.remind_overdue(township=world.township) == 1
+        villages = [VillageFactory(name=f"第{i}村") for i in range(3)]
+        branches = [BranchFactory(name=f"第{i}村党支部", village=v) for i, v in enumerate(villages)]
+    secretaries = [make_user(Role.BRANCH_SECRETARY, world.township, branch_id=b.pk) for b in branches]
+    clerk = make_user(Role.CLERK, world.township, village_ids=[v.pk for v in villages[:2]])
+    with in_township(world.township):
+        with CaptureQueriesContext(connection) as many:
+            assert notices.remind_overdue(township=world.township) == 3  # the first branch had its reminder
+        statements = [[q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SET search_path")]
+                      for captured in (one, many)]
+        assert len(statements[1]) == len(statements[0])
+        reminded = {(key.split("-")[1], user) for key, user in
+                    Reminder.objects.filter(kind="meeting.overdue").values_list("period_key", "recipient_id")}
+    expected = {(str(world.branch.pk), user.pk) for user in (world.clerk, world.office)}
+    for branch, secretary in zip(branches, secretaries, strict=True):
+        expected |= {(str(branch.pk), secretary.pk), (str(branch.pk), world.office.pk)}
+    expected |= {(str(branch.pk), clerk.pk) for branch in branches[:2]}
+    assert reminded == expected
+    assert Notification.objects.filter(event="meeting.overdue").count() == 4
+    assert Delivery.objects.filter(notification__event="meeting.overdue").count() == 2 * len(expected)

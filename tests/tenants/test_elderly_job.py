@@ -141,3 +141,27 @@ def test_job_in_the_public_schema_fails_and_changes_nothing(alpha, alpha_members
 def _audit_total(township, in_township) -> int:
     with in_township(township):
         return AuditEvent.objects.count()
+
+
+def test_statements_do_not_grow_with_the_members_flagged(alpha, alpha_members, in_township):
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.organisation.services import members_refresh_elderly
+
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(ALPHA_TIME_ZONE))
+    with in_township(alpha):
+        with CaptureQueriesContext(connection) as two:
+            assert members_refresh_elderly(today=today) == 2
+        more = [MemberFactory(birth_date=_years_before(today, 71 + i)).pk for i in range(6)]
+        with CaptureQueriesContext(connection) as six:
+            assert members_refresh_elderly(today=today) == 6
+        with CaptureQueriesContext(connection) as none:
+            assert members_refresh_elderly(today=today) == 0
+    def statements(captured):  # the search path is set once per connection, whichever run comes first
+        return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SET search_path")]
+
+    assert len(statements(six)) == len(statements(two)) == 5  # the select, the events, the flags
+    assert len(statements(none)) == 3  # nothing to flag: no writes at all
+    flags, events = _state(alpha, in_township)
+    assert all(flags[pk] for pk in more)
+    assert [e[0] for e in events] == sorted(str(pk) for pk in [alpha_members["70 today"], alpha_members["85"], *more])
