@@ -142,3 +142,13 @@ def test_union_all_bounds_each_statement_to_a_chunk(township_a, township_b, monk
         assert crossschema.union_all(townships=[township_a, township_b], sql=sql) == whole
     assert _statements(one_each) == 2
     assert not any("UNION ALL" in q["sql"] for q in one_each)
+
+
+def test_many_events_in_one_statement_also_mark_the_change(township_a, in_township):
+    from audit.services import audit_record_many
+
+    with in_township(township_a), transaction.atomic():
+        members = MemberFactory.create_batch(2)
+        audit_record_many(actor=None, action="member.flag_elderly",
+                          changes=[(m, {"is_elderly": False}, {"is_elderly": True}) for m in members])
+    assert list(TownshipChange.objects.values_list("township_id", flat=True)) == [township_a.pk]
