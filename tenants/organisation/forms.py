@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput, ModelChoiceField
+from common.forms import DateInput, ModelChoiceField, Select
 from tenants.organisation.models import Branch, Member, Village
 from tenants.organisation.validators import normalise_id_number, validate_id_number
 
@@ -80,7 +80,7 @@ class BranchFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Branch name"), "type": "search"}))
     kind = forms.ChoiceField(label=_model_label(Branch, "kind"), required=False,
-                             choices=[("", ANY), *Branch.Kind.choices])
+                             choices=[("", ANY), *Branch.Kind.choices], widget=Select)
     village = ModelChoiceField(label=_model_label(Branch, "village"), required=False,
                                queryset=Village.objects.none(), empty_label=ANY)
 
@@ -161,16 +161,16 @@ class MemberFilterForm(FilterForm):
     village = ModelChoiceField(label=_model_label(Branch, "village"), required=False,
                                queryset=Village.objects.none(), empty_label=ANY)
     kind = forms.ChoiceField(label=_model_label(Member, "kind"), required=False,
-                             choices=[("", ANY), *Member.Kind.choices])
+                             choices=[("", ANY), *Member.Kind.choices], widget=Select)
     category = forms.ChoiceField(label=_model_label(Member, "category"), required=False,
-                                 choices=[("", ANY), *Member.Category.choices])
+                                 choices=[("", ANY), *Member.Category.choices], widget=Select)
     status = forms.ChoiceField(label=_model_label(Member, "status"), required=False,
-                               choices=[("", ANY), *Member.Status.choices])
+                               choices=[("", ANY), *Member.Status.choices], widget=Select)
     sex = forms.ChoiceField(label=_model_label(Member, "sex"), required=False,
-                            choices=[("", ANY), *Member.Sex.choices])
-    is_migrant = forms.ChoiceField(label=_("Migrant"), required=False, choices=_YES_NO)
-    is_special_occupation = forms.ChoiceField(label=_("Special occupation"), required=False, choices=_YES_NO)
-    is_elderly = forms.ChoiceField(label=_("Elderly"), required=False, choices=_YES_NO)
+                            choices=[("", ANY), *Member.Sex.choices], widget=Select)
+    is_migrant = forms.ChoiceField(label=_("Migrant"), required=False, choices=_YES_NO, widget=Select)
+    is_special_occupation = forms.ChoiceField(label=_("Special occupation"), required=False, choices=_YES_NO, widget=Select)
+    is_elderly = forms.ChoiceField(label=_("Elderly"), required=False, choices=_YES_NO, widget=Select)
 
     def __init__(self, *args, branches=None, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
