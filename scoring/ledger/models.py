@@ -9,12 +9,13 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceDisplay
 from scoring.choices import ReviewLevel
 
 GENESIS_HASH = "0" * 64
 
 
-class Entry(models.Model):
+class Entry(ChoiceDisplay, models.Model):
     class Status(models.TextChoices):
         AWAITING_LATE_APPROVAL = "awaiting_late_approval", _("Late entry awaiting approval")
         IN_REVIEW = "in_review", _("In review")
@@ -88,7 +89,7 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class Review(models.Model):
+class Review(ChoiceDisplay, models.Model):
     """One level's decision on an entry."""
 
     class Decision(models.TextChoices):
@@ -128,7 +129,7 @@ class LedgerHead(models.Model):
         return f"#{self.last_seq} {self.last_hash[:12]}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(ChoiceDisplay, models.Model):
     """A posted row of the points ledger. Never updated or deleted (trigger); corrected by reversal."""
 
     class Kind(models.TextChoices):

@@ -22,7 +22,7 @@ from accounts.models import Role, RoleAssignment
 from common import clock
 from common.errors import DomainError, NotFound
 from scoring.choices import Category, ReviewLevel
-from scoring.ledger.models import Entry, Evidence, LedgerEntry, Review
+from scoring.ledger.models import Entry, Evidence, LedgerEntry, MemberYearTotal, Review
 from tenants.organisation.models import Member
 from tenants.organisation.selectors import member_get, member_scope
 
@@ -193,13 +193,18 @@ def member_veto_rows(member_id: int, scoring_year: int) -> QuerySet[LedgerEntry]
 
 def branch_rank(*, member: Member, scoring_year: int) -> tuple[int | None, int]:
     """(rank, members ranked) of the member within their branch by the year's total; ties share
-    a rank. Active members of the branch are ranked, plus the member themselves."""
-    zero = Value(Decimal("0"))
+    a rank. Active members of the branch are ranked, plus the member themselves.
+
+    Totals are the members' cached yearly sums (`MemberYearTotal`, equal to their ledger rows'
+    sum: kept by every posting, checked by `ledger_verify`), one index lookup per member of the
+    branch; summing the ledger here joined every row of the township's ledger, of every year."""
+    total = Subquery(MemberYearTotal.objects.filter(member_id=OuterRef("pk"), scoring_year=scoring_year)
+                     .values("total")[:1])
     rows = (
         Member.objects.filter(Q(branch_id=member.branch_id) & (Q(status=Member.Status.ACTIVE) | Q(pk=member.pk)))
-        .annotate(total=Coalesce(Sum("ledger_entries__points", filter=Q(ledger_entries__scoring_year=scoring_year)),
-                                 zero))
+        .annotate(total=Coalesce(total, Value(Decimal("0"))))
         .annotate(rank=Window(Rank(), order_by=F("total").desc()))
+        .order_by()
         .values_list("pk", "rank")
     )
     ranks = dict(rows)

@@ -250,17 +250,25 @@ class MemberStanding:
     branch_ranked: int
 
 
+# Standard competition ranking without sorting the township: a member's rank is one more than the
+# ranked members with a greater total (what RANK() gives), so one pass counting them is enough.
 _STANDING_SQL = """
-WITH ranked AS (
-    SELECT m.id, COALESCE(t.total, 0) AS total,
-           RANK() OVER (ORDER BY COALESCE(t.total, 0) DESC) AS rank,
-           count(*) OVER () AS ranked,
-           RANK() OVER (PARTITION BY m.branch_id ORDER BY COALESCE(t.total, 0) DESC) AS branch_rank,
-           count(*) OVER (PARTITION BY m.branch_id) AS branch_ranked
+WITH me AS (
+    SELECT m.branch_id, COALESCE(t.total, 0) AS total
+    FROM {members} m LEFT JOIN {totals} t ON t.member_id = m.id AND t.scoring_year = %(year)s
+    WHERE m.id = %(member)s
+), ranked AS (
+    SELECT m.branch_id, COALESCE(t.total, 0) AS total
     FROM {members} m LEFT JOIN {totals} t ON t.member_id = m.id AND t.scoring_year = %(year)s
     WHERE m.status = %(active)s OR m.id = %(member)s
 )
-SELECT total, rank, ranked, branch_rank, branch_ranked FROM ranked WHERE id = %(member)s
+SELECT me.total,
+       1 + count(*) FILTER (WHERE r.total > me.total),
+       count(*),
+       1 + count(*) FILTER (WHERE r.branch_id = me.branch_id AND r.total > me.total),
+       count(*) FILTER (WHERE r.branch_id = me.branch_id)
+FROM me CROSS JOIN ranked r
+GROUP BY me.total
 """
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput
+from common.forms import DateInput, ModelChoiceField, Select
 from tenants.organisation.models import Branch, Member, Village
 from tenants.organisation.validators import normalise_id_number, validate_id_number
 
@@ -36,7 +36,7 @@ def _model_label(model, field: str):
     return model._meta.get_field(field).verbose_name
 
 
-class BranchChoiceField(forms.ModelChoiceField):
+class BranchChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Branch) -> str:
         return str(NAME_AND_PLACE) % {"name": obj.name, "place": obj.village.name} if obj.village_id else obj.name
 
@@ -62,7 +62,7 @@ class BranchForm(forms.Form):
         label=_model_label(Branch, "parent"), queryset=Branch.objects.none(), required=False,
         help_text=_("Only a village general branch can have branches under it."),
     )
-    village = forms.ModelChoiceField(
+    village = ModelChoiceField(
         label=_model_label(Branch, "village"), queryset=Village.objects.none(), required=False,
         help_text=_("Required for a village branch or village general branch."),
     )
@@ -80,9 +80,9 @@ class BranchFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Branch name"), "type": "search"}))
     kind = forms.ChoiceField(label=_model_label(Branch, "kind"), required=False,
-                             choices=[("", ANY), *Branch.Kind.choices])
-    village = forms.ModelChoiceField(label=_model_label(Branch, "village"), required=False,
-                                     queryset=Village.objects.none(), empty_label=ANY)
+                             choices=[("", ANY), *Branch.Kind.choices], widget=Select)
+    village = ModelChoiceField(label=_model_label(Branch, "village"), required=False,
+                               queryset=Village.objects.none(), empty_label=ANY)
 
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,19 +158,19 @@ class MemberFilterForm(FilterForm):
                                                       "type": "search"}))
     branch = BranchChoiceField(label=_model_label(Member, "branch"), required=False,
                                queryset=Branch.objects.none(), empty_label=ANY)
-    village = forms.ModelChoiceField(label=_model_label(Branch, "village"), required=False,
-                                     queryset=Village.objects.none(), empty_label=ANY)
+    village = ModelChoiceField(label=_model_label(Branch, "village"), required=False,
+                               queryset=Village.objects.none(), empty_label=ANY)
     kind = forms.ChoiceField(label=_model_label(Member, "kind"), required=False,
-                             choices=[("", ANY), *Member.Kind.choices])
+                             choices=[("", ANY), *Member.Kind.choices], widget=Select)
     category = forms.ChoiceField(label=_model_label(Member, "category"), required=False,
-                                 choices=[("", ANY), *Member.Category.choices])
+                                 choices=[("", ANY), *Member.Category.choices], widget=Select)
     status = forms.ChoiceField(label=_model_label(Member, "status"), required=False,
-                               choices=[("", ANY), *Member.Status.choices])
+                               choices=[("", ANY), *Member.Status.choices], widget=Select)
     sex = forms.ChoiceField(label=_model_label(Member, "sex"), required=False,
-                            choices=[("", ANY), *Member.Sex.choices])
-    is_migrant = forms.ChoiceField(label=_("Migrant"), required=False, choices=_YES_NO)
-    is_special_occupation = forms.ChoiceField(label=_("Special occupation"), required=False, choices=_YES_NO)
-    is_elderly = forms.ChoiceField(label=_("Elderly"), required=False, choices=_YES_NO)
+                            choices=[("", ANY), *Member.Sex.choices], widget=Select)
+    is_migrant = forms.ChoiceField(label=_("Migrant"), required=False, choices=_YES_NO, widget=Select)
+    is_special_occupation = forms.ChoiceField(label=_("Special occupation"), required=False, choices=_YES_NO, widget=Select)
+    is_elderly = forms.ChoiceField(label=_("Elderly"), required=False, choices=_YES_NO, widget=Select)
 
     def __init__(self, *args, branches=None, villages=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceDisplay
 from common.validators import not_in_future
 from tenants.organisation.validators import mask_id_number, normalise_id_number, validate_id_number
 
@@ -79,7 +80,7 @@ class Branch(models.Model):
             raise ValidationError(errors)
 
 
-class Member(models.Model):
+class Member(ChoiceDisplay, models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")

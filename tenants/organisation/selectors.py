@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Access
+from common.filters import filtered
 from tenants.organisation.models import Branch, Member, MemberTransfer, Village
 
 
@@ -95,19 +96,19 @@ def village_list(*, access: Access, filters: dict | None = None) -> QuerySet[Vil
         branch_count=Count("branches", distinct=True),
         member_count=Count("branches__members", filter=Q(branches__members__status=Member.Status.ACTIVE), distinct=True),
     )
-    return VillageFilter(filters or {}, queryset=qs).qs
+    return filtered(VillageFilter, filters, qs)
 
 
 def branch_list(*, access: Access, filters: dict | None = None) -> QuerySet[Branch]:
     qs = branch_scope(access).select_related("village", "parent").annotate(
         member_count=Count("members", filter=Q(members__status=Member.Status.ACTIVE))
     )
-    return BranchFilter(filters or {}, queryset=qs).qs
+    return filtered(BranchFilter, filters, qs)
 
 
 def member_list(*, access: Access, filters: dict | None = None) -> QuerySet[Member]:
     qs = member_scope(access).select_related("branch", "branch__village")
-    return MemberFilter(filters or {}, queryset=qs).qs
+    return filtered(MemberFilter, filters, qs)
 
 
 def member_get(*, access: Access, pk: int) -> Member:

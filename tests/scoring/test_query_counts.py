@@ -91,7 +91,10 @@ def test_points_cards_do_not_grow_with_ledger_rows(client, world, in_township):
     card = client.get(urls[1]).json()
     connection.set_schema_to_public()
     assert many == few
-    assert max(few.values()) <= 25
+    # The page: tenant, session, user, roles; the card's own 10 (member, year, rows, their evidence
+    # and reviews, the reviewers' names, branch rank, years, veto, anchor); the page's standing,
+    # trend, current year, ratings and amendments, tier; the unread count in the menu.
+    assert few == {urls[0]: 21, urls[1]: 16}
     assert len(card["rows"]) == 10
     assert {r["reviewer_name"] for row in card["rows"] for r in row["reviews"]} == {
         str(world.users.secretary), str(world.users.work_team), str(world.users.liaison)}
@@ -107,4 +110,11 @@ def test_member_lists_do_not_grow_with_members(client, world, in_township):
     assert client.get(urls[1]).json()["count"] == 20
     connection.set_schema_to_public()
     assert many == few
-    assert max(few.values()) <= 12
+    # The page: tenant, session, user, roles, the unread count, the filters' branches and villages,
+    # the count and the page of members. Each a plain statement: no server-side cursor
+    # (DECLARE ... WITH HOLD, FETCH, CLOSE) for a select's choices.
+    assert few == {urls[0]: 9, urls[1]: 6}
+    with CaptureQueriesContext(connection) as captured:
+        client.get(urls[0])
+    connection.set_schema_to_public()
+    assert not [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(("DECLARE", "FETCH"))]

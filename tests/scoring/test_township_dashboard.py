@@ -212,6 +212,36 @@ def test_member_standing_ranks_like_the_ranking_page(town, in_township):
     assert (standings["张二"].rank, standings["张二"].branch_rank) == (3, 2)
 
 
+def test_member_standing_is_rank_with_ties_absent_totals_and_a_member_no_longer_active(township_a, in_township):
+    """Counting the members with a greater total gives what RANK() gives: ties share a rank, a
+    member without ledger rows stands at 0, a member no longer active is ranked among the active."""
+    totals = ["70", "65", "65", "0", None, "-3", "65", "80", "70"]
+    with in_township(township_a):
+        branches = [BranchFactory(), BranchFactory()]
+        members = [MemberFactory(branch=branches[i % 2]) for i in range(len(totals))]
+        gone = MemberFactory(branch=branches[0], status="transferred_out")
+        post(*(base(m, 2026, points) for m, points in zip(members, totals, strict=True) if points is not None),
+             base(gone, 2026, "66"), base(members[0], 2025, "99"))
+        standings = {m.pk: member_standing(member_id=m.pk, scoring_year=2026) for m in [*members, gone]}
+        from scoring.periods.selectors import township_ranking
+
+        ranking = {row.member_id: (row.rank, row.branch_rank) for row in township_ranking(scoring_year=2026)}
+    # The ranking page ranks with RANK() windows: the same ranks.
+    assert {pk: (s.rank, s.branch_rank) for pk, s in standings.items() if pk != gone.pk} == ranking
+    total = {m.pk: D(p or "0") for m, p in zip(members, totals, strict=True)} | {gone.pk: D("66")}
+    branch = {m.pk: m.branch_id for m in [*members, gone]}
+    for pk, standing in standings.items():
+        pool = [m.pk for m in members] + ([pk] if pk == gone.pk else [])
+        same = [other for other in pool if branch[other] == branch[pk]]
+        assert (standing.total, standing.rank, standing.ranked, standing.branch_rank, standing.branch_ranked) == (
+            total[pk], 1 + sum(total[o] > total[pk] for o in pool), len(pool),
+            1 + sum(total[o] > total[pk] for o in same), len(same)), pk
+    assert [standings[m.pk].rank for m in members] == [2, 4, 4, 7, 7, 9, 4, 1, 2]
+    assert (standings[gone.pk].rank, standings[gone.pk].ranked) == (4, 10)
+    with in_township(township_a):
+        assert member_standing(member_id=gone.pk + 1000, scoring_year=2026).rank is None
+
+
 # --- pages ------------------------------------------------------------------------------------------
 def _get(client, user, path):
     client.force_login(user)
