@@ -65,6 +65,10 @@ parser.add_argument("--spares", action="store_true",
 parser.add_argument("--make-jobs", type=int, default=1,
                     help="make (provision and fill) the townships in this many processes, each with its "
                          "own connection (default 1: one after the other)")
+parser.add_argument("--fill", choices=("post", "copy"), default="post",
+                    help="post: every township filled as described above; copy: only the first one is, the "
+                         "others get its rows copied table by table (INSERT ... SELECT, sequences moved on), "
+                         "so every township holds the same data (a 1,000-township county in the time)")
 PARTS = ("compare", "pages-growth", "jobs", "pages-after", "deploy", "deploy-migration", "sizes")
 parser.add_argument("--skip", default="", metavar="PART,...",
                     help="parts to leave out: " + ", ".join(PARTS) + " (compare = provisioning against "
@@ -162,16 +166,22 @@ def townships_make(count: int, users) -> list:
     step = max(1, count // 20)
     started_all = time.perf_counter()
     jobs = max(1, min(ARGS.make_jobs, count))
+    first = 0
+    if ARGS.fill == "copy":  # the template the others copy, made before any process starts
+        provision_s, fill_s = township_make(0, clerk_id=users["clerk"].pk)
+        provision_times.append(provision_s)
+        fill_times.append(fill_s)
+        first = 1
     if jobs > 1:
         import multiprocessing
 
         connections.close_all()  # every forked process opens its own connection
         pool = multiprocessing.get_context("fork").Pool(jobs, initializer=connections.close_all)
-        results = pool.imap(partial(township_make, clerk_id=users["clerk"].pk), range(count))
+        results = pool.imap(partial(township_make, clerk_id=users["clerk"].pk), range(first, count))
     else:
-        pool, results = None, (township_make(i, clerk_id=users["clerk"].pk) for i in range(count))
+        pool, results = None, (township_make(i, clerk_id=users["clerk"].pk) for i in range(first, count))
     try:
-        for done, (provision_s, fill_s) in enumerate(results, start=1):
+        for done, (provision_s, fill_s) in enumerate(results, start=first + 1):
             provision_times.append(provision_s)
             fill_times.append(fill_s)
             if done % step == 0 or done == count:
@@ -198,10 +208,45 @@ def townships_make(count: int, users) -> list:
     if deciles:
         out("townships_provision_median_by_tenth", " / ".join(f"{statistics.median(d) * 1000:.0f}" for d in deciles),
             "ms (first to last tenth of the townships: does it slow as the catalog grows?)")
-    out("townships_fill_total", f"{sum(fill_times):.1f}", "s (villages, branches, members, entries in review "
-        "bulk-inserted; catalogue by the ORM; ledger through ledger_post, 1,000 rows per transaction)")
+    how = ("villages, branches, members, entries in review bulk-inserted; catalogue by the ORM; ledger through "
+           "ledger_post, 1,000 rows per transaction")
+    if ARGS.fill == "copy":
+        how = (f"the first township: {how}; the other {count - 1}: ITS ROWS COPIED by INSERT ... SELECT, "
+               "the same data in every township")
+    out("townships_fill_total", f"{sum(fill_times):.1f}", f"s ({how})")
     out("townships_fill_median", f"{statistics.median(fill_times) * 1000:.0f}", "ms per township")
     return made
+
+
+_COPY_TABLES: list[tuple[str, str, list[str]]] = []
+
+
+def township_copy(township, template) -> None:
+    """The rows of `template`'s schema copied into `township`'s fresh one, in one transaction:
+    every table that has rows there, except the migration records and content types the schema
+    script wrote already (the ledger's hash chain names no township, so it verifies as copied);
+    then every copied table's `id` sequence is moved past the copied ids."""
+    if not _COPY_TABLES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT c.relname, array_agg(quote_ident(a.attname) ORDER BY a.attnum), "
+                           "bool_or(a.attname = 'id') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                           "AND a.attgenerated = '' WHERE n.nspname = %s AND c.relkind = 'r' "
+                           "AND c.relname NOT IN ('django_migrations', 'django_content_type') GROUP BY c.relname",
+                           [template.schema_name])
+            for table, columns, has_id in cursor.fetchall():
+                cursor.execute(f'SELECT EXISTS (SELECT FROM "{template.schema_name}"."{table}")')
+                if cursor.fetchone()[0]:
+                    _COPY_TABLES.append((table, ", ".join(columns), "id" if has_id else ""))
+    source, target = f'"{template.schema_name}"', f'"{township.schema_name}"'
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns, id_column in _COPY_TABLES:
+            cursor.execute(f'INSERT INTO {target}."{table}" ({columns}) OVERRIDING SYSTEM VALUE '
+                           f'SELECT {columns} FROM {source}."{table}"')
+            if id_column:
+                cursor.execute(f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence(%s, 'id') AS s, "
+                               f'(SELECT max(id) FROM {target}."{table}") AS m) x WHERE s IS NOT NULL AND m IS NOT NULL',
+                               [f'{target}."{table}"'])
 
 
 def township_make(index: int, *, clerk_id: int) -> tuple[float, float]:
@@ -214,7 +259,15 @@ def township_make(index: int, *, clerk_id: int) -> tuple[float, float]:
     township = township_provision(township_id=township.pk)
     provision_s = time.perf_counter() - started
     started = time.perf_counter()
-    township_fill(township, index, {"clerk": User.objects.get(pk=clerk_id)})
+    if ARGS.fill == "copy" and index > 0:
+        from accounts.models import Role, RoleAssignment
+        from tenants.townships.models import Township
+
+        township_copy(township, Township.objects.get(code="s0000"))
+        office = User.objects.create(username=f"office-{township.code}", full_name=f"{township.name}党建办")
+        RoleAssignment.objects.create(user=office, township=township, role=Role.TOWNSHIP_OFFICE)
+    else:
+        township_fill(township, index, {"clerk": User.objects.get(pk=clerk_id)})
     connection.set_schema_to_public()
     return provision_s, time.perf_counter() - started
 
