@@ -99,10 +99,12 @@ def machine() -> str:
 
 # --- the database ------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def bench_database() -> Iterator[str]:
+def bench_database(*, reuse: bool = False) -> Iterator[str]:
     """Create this bench's own database (Django's test-database utilities, migrations of the public
-    schema), yield its name, and drop it at the end unless BENCH_KEEPDB=1. Celery runs eagerly in
-    this process so nothing reaches a shared broker by accident."""
+    schema), yield its name, and drop it at the end unless BENCH_KEEPDB=1. With `reuse`, connect to
+    the database an earlier run kept instead (it must exist) and never drop it. Celery runs eagerly
+    in this process so nothing reaches a shared broker by accident."""
+    from django.conf import settings
     from django.db import connection
 
     from config.celery import app as celery_app
@@ -110,14 +112,21 @@ def bench_database() -> Iterator[str]:
     celery_app.conf.task_always_eager = True
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    out("setup_database", f"{time.perf_counter() - started:.1f}", f"s ({connection.settings_dict['NAME']})")
+    if reuse:
+        name = connection.creation._get_test_db_name()
+        connection.close()
+        settings.DATABASES[connection.alias]["NAME"] = connection.settings_dict["NAME"] = name
+        connection.ensure_connection()
+        out("setup_database", "reused", f"({name}, kept by an earlier run)")
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        out("setup_database", f"{time.perf_counter() - started:.1f}", f"s ({connection.settings_dict['NAME']})")
     out("machine", machine())
     try:
         yield connection.settings_dict["NAME"]
     finally:
         connection.set_schema_to_public()
-        if os.environ.get("BENCH_KEEPDB") != "1":
+        if not reuse and os.environ.get("BENCH_KEEPDB") != "1":
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

@@ -4,14 +4,20 @@
     PYTHONPATH=platform:. .venv/bin/python bench/scale.py --townships 100 [--workers 2]
 
 `make bench` runs it with the defaults as a quick check. Every township is made by the product's
-provisioning (`tenants.townships.services.township_provision`, one after the other, each timed)
-and filled with realistic data, written as follows (printed again in the output):
+provisioning (`tenants.townships.services.township_provision`: the checked-in schema script, or a
+spare schema renamed when `--spares` made them first; one after the other, each timed, progress
+printed) and filled with realistic data, written as follows (printed again in the output):
   - villages, one branch each, members: bulk-inserted through the ORM (`bulk_create`);
   - a scoring year with four rules (ORM);
   - the year's ledger (base scores, then about `--postings` adjustments per member up to the end of
     the last ended month) POSTED THROUGH `ledger_post`, 1,000 rows per transaction: the real hash
-    chain and yearly totals, batched as the service allows;
+    chain and yearly totals, batched as the service allows (one bulk INSERT per batch);
   - entries waiting in review (bulk-inserted through the ORM), a township-office user.
+Parts can be left out (`--skip jobs,deploy-migration,...`, said so in the output), and `--reuse`
+measures again on the database a run kept with BENCH_KEEPDB=1 (no townships made), e.g. the
+county pages only:
+    BENCH_KEEPDB=1 BENCH_DATABASE_NAME=bench_scale_s1000 .venv/bin/python infra/bench.py scale \
+        --reuse --skip compare,jobs,deploy,deploy-migration,sizes
 Then it measures, printing `name: value unit` lines:
   - provisioning one township (`township_provision`) against `migrate_schemas` for one schema,
     alternating, twice each (target: provisioning at least 10 x faster);
@@ -40,6 +46,7 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import _common
@@ -52,16 +59,38 @@ parser.add_argument("--villages", type=int, default=15)
 parser.add_argument("--members", type=int, default=300, help="members per township")
 parser.add_argument("--postings", type=int, default=6, help="adjustments per member over the year")
 parser.add_argument("--in-review", type=int, default=10, help="entries waiting in review per township")
-parser.add_argument("--clone", action="store_true",
-                    help="make the townships after the first by copying a freshly provisioned schema "
-                         "(django-tenants' clone_schema, structure and migration rows) instead of "
-                         "township_provision: a stand-in while provisioning is slow, said so in the output")
-parser.add_argument("--skip-provision-compare", action="store_true",
-                    help="leave out provisioning against migrate_schemas (four provisionings)")
+parser.add_argument("--spares", action="store_true",
+                    help="make the N spare schemas first (`spares_fill`, timed), so that provisioning "
+                         "each township is a rename")
+parser.add_argument("--make-jobs", type=int, default=1,
+                    help="make (provision and fill) the townships in this many processes, each with its "
+                         "own connection (default 1: one after the other)")
+parser.add_argument("--fill", choices=("post", "copy"), default="post",
+                    help="post: every township filled as described above; copy: only the first one is, the "
+                         "others get its rows copied table by table (INSERT ... SELECT, sequences moved on), "
+                         "so every township holds the same data (a 1,000-township county in the time)")
+PARTS = ("compare", "pages-growth", "jobs", "pages-after", "deploy", "deploy-migration", "sizes")
+parser.add_argument("--skip", default="", metavar="PART,...",
+                    help="parts to leave out: " + ", ".join(PARTS) + " (compare = provisioning against "
+                         "migrate_schemas; pages-growth = the county pages at 10, 100, 1,000 ... townships)")
+parser.add_argument("--skip-provision-compare", action="store_true", help="the same as --skip compare")
+parser.add_argument("--skip-jobs", action="store_true", help="the same as --skip jobs")
 parser.add_argument("--jobs-only", action="store_true",
-                    help="make the townships and run the monthly jobs only (no provisioning comparison, "
-                         "county pages, deploys or sizes): the quick loop for work on the jobs")
+                    help="make the townships and run the monthly jobs only (every other part skipped): "
+                         "the quick loop for work on the jobs")
+parser.add_argument("--reuse", action="store_true",
+                    help="measure on the database kept by an earlier run (BENCH_KEEPDB=1, same "
+                         "BENCH_DATABASE_NAME): make no townships, never drop it")
 ARGS = parser.parse_args()
+SKIP = {part.strip() for part in ARGS.skip.split(",") if part.strip()}
+if unknown := SKIP - set(PARTS):
+    parser.error(f"unknown parts to skip: {sorted(unknown)}; there are {PARTS}")
+if ARGS.skip_provision_compare or ARGS.reuse:
+    SKIP.add("compare")
+if ARGS.skip_jobs:
+    SKIP.add("jobs")
+if ARGS.jobs_only:
+    SKIP.update(part for part in PARTS if part != "jobs")
 
 _common.setup("scale")
 
@@ -126,40 +155,139 @@ def provision_vs_migrate() -> None:
 
 
 def townships_make(count: int, users) -> list:
-    from django_tenants.clone import CloneSchema
+    from django.db import connections
 
+    from tenants.townships import schema_script
     from tenants.townships.models import Township
-    from tenants.townships.services import township_provision
+    from tenants.townships.services import county_ensure
 
-    template = None
-    if ARGS.clone:
-        template = township_provision(township_id=_common.township_register("stpl", "模板镇").pk)
-        Township.objects.filter(pk=template.pk).update(status=Township.Status.ARCHIVED)
-    made, provision_times, fill_times = [], [], []
-    for i in range(count):
-        township = _common.township_register(f"s{i:04d}", f"规模镇{i:04d}")
+    if ARGS.spares:
         started = time.perf_counter()
-        if template is None:
-            township = township_provision(township_id=township.pk)
-        else:
-            CloneSchema().clone_schema(template.schema_name, township.schema_name, "DATA")
-            Township.objects.filter(pk=township.pk).update(status=Township.Status.READY, provisioned_at=clock.now())
-            township.refresh_from_db()
-        provision_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        township_fill(township, i, users)
-        fill_times.append(time.perf_counter() - started)
-        made.append(township)
-        if (i + 1) % max(1, count // 10) == 0:
-            print(f"  ... {i + 1} townships", flush=True)
+        made, _dropped = schema_script.spares_fill(count=count)
+        out("spares_made", made, f"spare schemas in {time.perf_counter() - started:.1f} s (spares_fill, "
+            "one after the other: the same script, run ahead of the townships)")
+    county_ensure()
+    provision_times, fill_times = [], []
+    step = max(1, count // 20)
+    started_all = time.perf_counter()
+    jobs = max(1, min(ARGS.make_jobs, count))
+    first = 0
+    if ARGS.fill == "copy":  # the template the others copy, made before any process starts
+        provision_s, fill_s = township_make(0, clerk_id=users["clerk"].pk)
+        provision_times.append(provision_s)
+        fill_times.append(fill_s)
+        first = 1
+    if jobs > 1:
+        import multiprocessing
+
+        connections.close_all()  # every forked process opens its own connection
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=connections.close_all)
+        results = pool.imap(partial(township_make, clerk_id=users["clerk"].pk), range(first, count))
+    else:
+        pool, results = None, (township_make(i, clerk_id=users["clerk"].pk) for i in range(first, count))
+    try:
+        for done, (provision_s, fill_s) in enumerate(results, start=first + 1):
+            provision_times.append(provision_s)
+            fill_times.append(fill_s)
+            if done % step == 0 or done == count:
+                last = slice(max(0, done - step), done)
+                print(f"  ... {done}/{count} townships, {time.perf_counter() - started_all:.0f} s; last "
+                      f"{len(provision_times[last])}: provision median {statistics.median(provision_times[last]) * 1000:.0f} ms, "
+                      f"fill median {statistics.median(fill_times[last]) * 1000:.0f} ms; load "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    made = list(Township.objects.filter(code__regex=r"^s[0-9]{4}$", status=Township.Status.READY).order_by("code"))
+    if len(made) != count:
+        raise RuntimeError(f"{len(made)} of {count} townships are ready")
+    out("townships_make_wall", f"{time.perf_counter() - started_all:.1f}", f"s (provision and fill, {jobs} process(es))")
     connection.set_schema_to_public()
     out("townships", count, f"ready, each {ARGS.villages} villages/branches, {ARGS.members} members, "
         f"{ARGS.members * (1 + ARGS.postings)} ledger rows, {ARGS.in_review} entries in review")
-    how = ("CLONED from a freshly provisioned schema (clone_schema), not township_provision" if template
-           else "township_provision, one after the other")
-    out("townships_provision_total", f"{sum(provision_times):.1f}", f"s ({how})")
+    how = "township_provision from spares (renames)" if ARGS.spares else "township_provision (schema script)"
+    out("townships_provision_total", f"{sum(provision_times):.1f}", f"s ({how}; sum over the {jobs} process(es))")
     out("townships_provision_median", f"{statistics.median(provision_times) * 1000:.0f}", "ms per township")
-    out("townships_fill_total", f"{sum(fill_times):.1f}", "s (members bulk-inserted; ledger through ledger_post)")
+    deciles = [provision_times[k * count // 10:(k + 1) * count // 10] for k in range(10)] if count >= 10 else []
+    if deciles:
+        out("townships_provision_median_by_tenth", " / ".join(f"{statistics.median(d) * 1000:.0f}" for d in deciles),
+            "ms (first to last tenth of the townships: does it slow as the catalog grows?)")
+    how = ("villages, branches, members, entries in review bulk-inserted; catalogue by the ORM; ledger through "
+           "ledger_post, 1,000 rows per transaction")
+    if ARGS.fill == "copy":
+        how = (f"the first township: {how}; the other {count - 1}: ITS ROWS COPIED by INSERT ... SELECT, "
+               "the same data in every township")
+    out("townships_fill_total", f"{sum(fill_times):.1f}", f"s ({how})")
+    out("townships_fill_median", f"{statistics.median(fill_times) * 1000:.0f}", "ms per township")
+    return made
+
+
+_COPY_TABLES: list[tuple[str, str, list[str]]] = []
+
+
+def township_copy(township, template) -> None:
+    """The rows of `template`'s schema copied into `township`'s fresh one, in one transaction:
+    every table that has rows there, except the migration records and content types the schema
+    script wrote already (the ledger's hash chain names no township, so it verifies as copied);
+    then every copied table's `id` sequence is moved past the copied ids."""
+    if not _COPY_TABLES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT c.relname, array_agg(quote_ident(a.attname) ORDER BY a.attnum), "
+                           "bool_or(a.attname = 'id') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                           "AND a.attgenerated = '' WHERE n.nspname = %s AND c.relkind = 'r' "
+                           "AND c.relname NOT IN ('django_migrations', 'django_content_type') GROUP BY c.relname",
+                           [template.schema_name])
+            for table, columns, has_id in cursor.fetchall():
+                cursor.execute(f'SELECT EXISTS (SELECT FROM "{template.schema_name}"."{table}")')
+                if cursor.fetchone()[0]:
+                    _COPY_TABLES.append((table, ", ".join(columns), "id" if has_id else ""))
+    source, target = f'"{template.schema_name}"', f'"{township.schema_name}"'
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns, id_column in _COPY_TABLES:
+            cursor.execute(f'INSERT INTO {target}."{table}" ({columns}) OVERRIDING SYSTEM VALUE '
+                           f'SELECT {columns} FROM {source}."{table}"')
+            if id_column:
+                cursor.execute(f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence(%s, 'id') AS s, "
+                               f'(SELECT max(id) FROM {target}."{table}") AS m) x WHERE s IS NOT NULL AND m IS NOT NULL',
+                               [f'{target}."{table}"'])
+
+
+def township_make(index: int, *, clerk_id: int) -> tuple[float, float]:
+    """Register, provision and fill township number `index`: (provision s, fill s)."""
+    from accounts.models import User
+    from tenants.townships.services import township_provision
+
+    township = _common.township_register(f"s{index:04d}", f"规模镇{index:04d}")
+    started = time.perf_counter()
+    township = township_provision(township_id=township.pk)
+    provision_s = time.perf_counter() - started
+    started = time.perf_counter()
+    if ARGS.fill == "copy" and index > 0:
+        from accounts.models import Role, RoleAssignment
+        from tenants.townships.models import Township
+
+        township_copy(township, Township.objects.get(code="s0000"))
+        office = User.objects.create(username=f"office-{township.code}", full_name=f"{township.name}党建办")
+        RoleAssignment.objects.create(user=office, township=township, role=Role.TOWNSHIP_OFFICE)
+    else:
+        township_fill(township, index, {"clerk": User.objects.get(pk=clerk_id)})
+    connection.set_schema_to_public()
+    return provision_s, time.perf_counter() - started
+
+
+def townships_existing() -> list:
+    """The bench's townships in a database kept by an earlier run (`--reuse`), all made ready."""
+    from tenants.townships.models import Township
+
+    # Archived ones were taken out by the county pages' growth curve; one still provisioning or
+    # failed (a run stopped half-way) has no usable schema and stays out.
+    townships = Township.objects.filter(code__regex=r"^s[0-9]{4}$",
+                                        status__in=[Township.Status.READY, Township.Status.ARCHIVED])
+    townships.update(status=Township.Status.READY)
+    made = list(townships.order_by("code"))
+    out("townships", len(made), "reused from the kept database (none made)")
     return made
 
 
@@ -208,6 +336,31 @@ def county_pages_growth(admin, townships) -> None:
     Township.objects.filter(pk__in=ids).update(status=Township.Status.READY)
 
 
+class PageFailed(Exception):
+    pass
+
+
+def attempt(name: str, run) -> bool:
+    """Run `run` once; when it fails, print what failed (the error's first lines, the time it
+    took, the statements sent and the longest one's length) and return False."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    started = time.perf_counter()
+    try:
+        with CaptureQueriesContext(conn) as captured:
+            run()
+    except Exception as exc:  # noqa: BLE001 - the bench records every failure and goes on
+        took = time.perf_counter() - started
+        message = " | ".join(line.strip() for line in str(exc).strip().splitlines()[:3])[:400]
+        longest = max((len(q["sql"]) for q in captured.captured_queries), default=0)
+        out(name, "FAILED", f"after {took * 1000:.0f} ms: {type(exc).__name__}: {message} "
+            f"({len(captured.captured_queries)} statements sent, the longest {longest:,} characters)")
+        conn.close()  # a fresh connection for what follows
+        return False
+    return True
+
+
 def county_pages(admin, count: int) -> None:
     from django.test import Client
 
@@ -218,12 +371,14 @@ def county_pages(admin, count: int) -> None:
     client = Client()
     client.force_login(admin)
     for path in COUNTY_PAGES:
-        status = client.get(path).status_code
-        if status != 200:
-            out(f"page {path} @{count}", f"answered {status}", "(not measured)")
+        def get(path=path):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise PageFailed(f"answered {response.status_code}")
+        if not attempt(f"page {path} @{count}", get):
             continue
-        sql = _common.statements(lambda path=path: client.get(path))
-        took = _common.median_ms(lambda path=path: client.get(path), repeat=5)
+        sql = _common.statements(get)
+        took = _common.median_ms(get, repeat=5)
         sets = sum(s.startswith("SET search_path") for s in sql)
         out(f"page {path} @{count}", f"{took:.1f}", f"ms ({len(sql)} statements, {sets} SET search_path)")
 
@@ -242,6 +397,10 @@ def county_pages(admin, count: int) -> None:
             cursor.execute(" UNION ALL ".join(parts), params)
             return cursor.fetchall()
 
+    dashboard_ok = attempt(f"county_dashboard_selector @{count}", county_dashboard)
+    hand_ok = attempt(f"county_dashboard_hand_sql @{count}", hand)
+    if not (dashboard_ok and hand_ok):
+        return
     dashboard_sql = _common.statements(lambda: county_dashboard())
     dashboard_ms = _common.median_ms(lambda: county_dashboard(), repeat=5)
     hand_ms = _common.median_ms(hand, repeat=5)
@@ -254,7 +413,6 @@ def county_pages(admin, count: int) -> None:
 # --- monthly jobs ----------------------------------------------------------------------------------
 def monthly_jobs_run(townships) -> None:
     from common.tasks import dispatch_to_townships
-    from tenants.townships.crossschema import union_all
 
     jobs = _common.monthly_jobs()
     out("jobs", len(jobs), "per-township beat entries: " + ", ".join(key for key, _task, _args in jobs))
@@ -269,9 +427,12 @@ def monthly_jobs_run(townships) -> None:
             total += took
             out(f"job {key}", f"{took:.1f}", f"s ({task}, {len(townships)} townships)")
     out("jobs_total", f"{total:.1f}", f"s ({len(townships)} townships, {ARGS.workers} workers; target < 300 s at 1,000)")
-    closes = union_all(townships=townships, sql="SELECT count(*) AS n FROM {schema}.periods_monthclose "
-                                                "WHERE year = %s AND month = %s", params=[YEAR, LAST_ENDED.month])
-    closed = sum(row["n"] for row in closes)
+    closed = 0
+    with connection.cursor() as cursor:
+        for township in townships:  # one statement each: one UNION over 1,000 schemas may not fit the lock table
+            cursor.execute(f'SELECT count(*) FROM "{township.schema_name}".periods_monthclose '
+                           "WHERE year = %s AND month = %s", [YEAR, LAST_ENDED.month])
+            closed += cursor.fetchone()[0]
     out("jobs_check_month_closed", closed, f"of {len(townships)} townships closed {YEAR}-{LAST_ENDED.month:02d}")
     if closed != len(townships):
         raise RuntimeError(f"the workers closed the month in {closed} of {len(townships)} townships; see {log_dir}")
@@ -312,7 +473,10 @@ def migration_to_replay():
 def deploys(townships) -> None:
     from django.core.management import call_command
 
-    deploy("nothing_to_migrate")
+    if "deploy" not in SKIP:
+        deploy("nothing_to_migrate")
+    if "deploy-migration" in SKIP:
+        return
     key = migration_to_replay()
     if key is None:
         out("deploy_one_migration", "n/a", "(no tenant migration that only adds columns or indexes)")
@@ -325,8 +489,8 @@ def deploys(townships) -> None:
     backwards = "\n".join(line for line in text.getvalue().splitlines()
                           if line.strip() and not line.startswith("--") and line.strip() not in ("BEGIN;", "COMMIT;"))
     started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for township in townships:
+    for township in townships:  # one transaction each: all of them in one would lock ~1,000 tables at once
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f'SET LOCAL search_path TO "{township.schema_name}"')
             cursor.execute(backwards)
             cursor.execute("DELETE FROM django_migrations WHERE app = %s AND name = %s", list(key))
@@ -381,23 +545,33 @@ def main() -> int:
     from accounts.models import Role, RoleAssignment, User
 
     started = time.perf_counter()
-    with _common.bench_database():
-        out("scale_townships", ARGS.townships, f"townships, {ARGS.workers} workers")
-        admin = User.objects.create(username="county-admin", full_name="县委组织部")
-        RoleAssignment.objects.create(user=admin, role=Role.COUNTY_ADMIN)
-        users = {"clerk": User.objects.create(username="bench-clerk", full_name="党建专职")}
-        if not (ARGS.skip_provision_compare or ARGS.jobs_only):
-            provision_vs_migrate()
-        townships = townships_make(ARGS.townships, users)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        if not ARGS.jobs_only:
+    with _common.bench_database(reuse=ARGS.reuse):
+        out("scale_townships", ARGS.townships if not ARGS.reuse else "(reused)", f"townships, {ARGS.workers} workers"
+            + (f"; SKIPPED: {', '.join(sorted(SKIP))}" if SKIP else ""))
+        if ARGS.reuse:
+            admin = User.objects.get(username="county-admin")
+            townships = townships_existing()
+        else:
+            admin = User.objects.create(username="county-admin", full_name="县委组织部")
+            RoleAssignment.objects.create(user=admin, role=Role.COUNTY_ADMIN)
+            users = {"clerk": User.objects.create(username="bench-clerk", full_name="党建专职")}
+            if "compare" not in SKIP:
+                provision_vs_migrate()
+            townships = townships_make(ARGS.townships, users)
+            took = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            out("analyze", f"{time.perf_counter() - took:.1f}", "s (ANALYZE of the whole database)")
+        if "pages-growth" not in SKIP:
             county_pages_growth(admin, townships)
-        monthly_jobs_run(townships)
-        if not ARGS.jobs_only:
+        if "jobs" not in SKIP:
+            monthly_jobs_run(townships)
+        if "pages-after" not in SKIP and "jobs" not in SKIP:
             county_pages(admin, len(townships))  # again: the month closed, the signals computed, the draws made
-            deploys(townships)
+        if "sizes" not in SKIP:
             sizes_and_memory(townships)
+        if not {"deploy", "deploy-migration"} <= SKIP:
+            deploys(townships)
     out("scale_run_total", f"{time.perf_counter() - started:.0f}", "s")
     return 0
 
