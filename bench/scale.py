@@ -320,6 +320,9 @@ FROM (SELECT count(*) AS scored, avg(total) AS avg_points, min(total) AS min_poi
 
 COUNTY_PAGES = ["/scoring/dashboard/", "/townships/", "/oversight/", "/oversight/signals/", "/oversight/tips/",
                 "/staffing/", "/rewards/"]
+# BENCH_PAGES="/scoring/dashboard/,/townships/" measures only those (e.g. a quick re-run with --reuse).
+if os.environ.get("BENCH_PAGES"):
+    COUNTY_PAGES = [p for p in COUNTY_PAGES if p in os.environ["BENCH_PAGES"].split(",")]
 
 
 def county_pages_growth(admin, townships) -> None:
@@ -361,6 +364,46 @@ def attempt(name: str, run) -> bool:
     return True
 
 
+STORED_PAGES = ("/scoring/dashboard/", "/townships/", "/oversight/")
+
+
+def stored_rollups(client, count: int) -> None:
+    """The pages that read stored per-township figures (`tenants.townships.rollups`): the first
+    view with nothing stored (every township recounted, one statement per 100), a view with
+    everything fresh, and a view after one township changed (only it recounted)."""
+    from tenants.townships.models import TownshipRollup
+    from tenants.townships.rollups import township_changed
+    from tenants.townships.selectors import township_list_ready
+
+    one = township_list_ready().order_by("code").first()
+    for path in [p for p in STORED_PAGES if p in COUNTY_PAGES]:
+        TownshipRollup.objects.all().delete()
+
+        def get(path=path):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise PageFailed(f"answered {response.status_code}")
+        started = time.perf_counter()
+        if not attempt(f"page {path} cold @{count}", get):
+            continue
+        cold_ms = (time.perf_counter() - started) * 1000
+        cold_rows = TownshipRollup.objects.count()
+        fresh_sql = _common.statements(get)
+        fresh_ms = _common.median_ms(get, repeat=5)
+
+        def one_changed(path=path):
+            with transaction.atomic():
+                township_changed(schema_name=one.schema_name)
+            get(path)
+        changed_sql = _common.statements(one_changed)
+        changed_ms = _common.median_ms(one_changed, repeat=5)
+        out(f"page {path} cold @{count}", f"{cold_ms:.0f}", f"ms (nothing stored: {cold_rows} townships recounted)")
+        out(f"page {path} fresh @{count}", f"{fresh_ms:.1f}", f"ms ({len(fresh_sql)} statements, every figure "
+            "stored and fresh; target < 300 ms for the dashboard at 1,000)")
+        out(f"page {path} one_changed @{count}", f"{changed_ms:.1f}", f"ms ({len(changed_sql)} statements incl. "
+            "marking the change; one township recounted)")
+
+
 def county_pages(admin, count: int) -> None:
     from django.test import Client
 
@@ -370,6 +413,7 @@ def county_pages(admin, count: int) -> None:
 
     client = Client()
     client.force_login(admin)
+    stored_rollups(client, count)
     for path in COUNTY_PAGES:
         def get(path=path):
             response = client.get(path)
