@@ -184,6 +184,7 @@ def _dashboard_row(f) -> list:
 def dashboard_view(request):
     """Points, reviews, seals and notices of every township, as charts, a table and Excel."""
     from common.excel import ExportWorkbook
+    from common.tables import page_of, search_term
     from scoring.county.dashboard import county_dashboard
 
     year = request.GET.get("year", "")
@@ -213,8 +214,14 @@ def dashboard_view(request):
             {"label": str(_("Open objections")), "data": [f.objections_open for f in board.townships]}]},
     }
     month_rows = list(zip(board.months, board.entries_by_month, board.reviews_by_month, strict=True))
-    return render(request, "scoring_county/dashboard.html", {"board": board, "charts": charts,
-                                                              "headers": DASHBOARD_HEADERS, "month_rows": month_rows})
+    # The table is paged and searched (a province has hundreds of townships); charts, cards and
+    # Excel keep every township.
+    q = search_term(request.GET)
+    rows = [f for f in board.townships if q.casefold() in f.name.casefold() or q.casefold() in f.code] if q \
+        else board.townships
+    return render(request, "scoring_county/dashboard.html", {
+        "board": board, "charts": charts, "headers": DASHBOARD_HEADERS, "month_rows": month_rows,
+        "q": q, "page_obj": page_of(request, rows)})
 
 
 @templates_manager_required

@@ -168,3 +168,18 @@ def test_one_broken_township_costs_only_its_own_row(client, make_user, township_
     html = client.get("/scoring/dashboard/").content.decode()
     assert "无法读取该乡镇的数据" in html
     assert "Alpha 镇" in html
+
+
+def test_the_township_table_is_paged_and_searched(client, make_user, township_a, township_b):
+    """Hundreds of townships: the table shows a page at a time and finds one by name or code;
+    the cards and charts still cover every township."""
+    client.force_login(make_user("county_admin"))
+    html = client.get("/scoring/dashboard/?page_size=1").content.decode()
+    assert "Alpha 镇</td>" in html
+    assert "Beta 镇</td>" not in html
+    assert "第 1 页，共 2 页" in html
+    assert '"Beta \\u9547"' in html or '"Beta 镇"' in html  # the chart's labels keep every township
+    found = client.get("/scoring/dashboard/?q=beta").content.decode()
+    assert "Beta 镇</td>" in found
+    assert "Alpha 镇</td>" not in found
+    assert "没有匹配的乡镇" in client.get("/scoring/dashboard/?q=nowhere").content.decode()
