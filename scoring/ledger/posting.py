@@ -11,6 +11,7 @@ batch of more than `_ONE_STATEMENT_ROWS` rows is inserted on its own first, in D
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,13 +53,20 @@ def ledger_head_lock() -> LedgerHead:
     the first posting of a township creates it, a concurrent first posting waits on the insert)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the ledger head may only be locked inside a transaction")
-    locked = LedgerHead.objects.select_for_update().filter(pk=1)
-    head = next(iter(locked), None)
-    if head is None:
-        with connection.cursor() as cursor:
+    # Hand-written rather than through the ORM: on every approval, and compiling the ORM's SELECT
+    # cost as much as sending it.
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD_LOCK)
+        row = cursor.fetchone()
+        if row is None:
             cursor.execute(_HEAD_CREATE, [GENESIS_HASH])
-        head = locked.get()
-    return head
+            cursor.execute(_HEAD_LOCK)
+            row = cursor.fetchone()
+    return LedgerHead.from_db(connection.alias, _HEAD_FIELDS, row)
+
+
+_HEAD_FIELDS = ["id", "last_seq", "last_hash", "sealed_through"]
+_HEAD_LOCK = f"SELECT {', '.join(_HEAD_FIELDS)} FROM {_HEAD_TABLE} WHERE id = 1 FOR UPDATE"  # noqa: S608
 
 
 def ledger_post(*, postings: Sequence[Posting], actor_id: int | None, now: dt.datetime | None = None) -> list[LedgerEntry]:
@@ -145,17 +153,41 @@ def _head_move_and_totals_add(rows: list[LedgerEntry], *, last_seq: int, last_ha
         return any(started for (started,) in cursor.fetchall())
 
 
+_INSERT_FIELDS = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_compiled(rows: list[LedgerEntry]) -> tuple[str, list]:
+    """Django's own INSERT ... RETURNING id for `rows`, and its parameters."""
+    query = InsertQuery(LedgerEntry)
+    query.insert_values(_INSERT_FIELDS, rows)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [LedgerEntry._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    return insert_sql, list(insert_params)
+
+
+@functools.cache
+def _one_row_insert_sql(vendor: str) -> str:
+    """The compiled one-row INSERT (its text only: the values of a model with every field set)."""
+    sample = LedgerEntry(seq=0, kind="base", member_id=0, points=Decimal("0"), occurred_on=dt.date(2000, 1, 1),
+                         scoring_year=2000, booked_year=2000, booked_month=1, posted_at=clock.now(),
+                         prev_hash=GENESIS_HASH, hash=GENESIS_HASH, evidence_hashes=[])
+    return _insert_compiled([sample])[0]
+
+
 def _insert_move_and_add(rows: list[LedgerEntry], *, last_seq: int, last_hash: str) -> bool:
     """INSERT the rows (SQL and parameters from Django's own insert compiler, so every value is
     adapted exactly as bulk_create would), move the head and add the totals: one statement, one
     round trip. The rows get their ids as bulk_create would give them. True when a yearly-total
     row was started (`xmax = 0`: inserted, not updated by ON CONFLICT)."""
-    fields = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
-    query = InsertQuery(LedgerEntry)
-    query.insert_values(fields, rows)
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [LedgerEntry._meta.pk]
-    [(insert_sql, insert_params)] = compiler.as_sql()
+    if len(rows) == 1:
+        # One row, as every approval posts: the INSERT's text never changes, so it is compiled
+        # once per connection vendor and only the values are prepared, as the compiler would.
+        insert_sql = _one_row_insert_sql(connection.vendor)
+        insert_params = [field.get_db_prep_save(field.pre_save(rows[0], True), connection=connection)
+                         for field in _INSERT_FIELDS]
+    else:
+        insert_sql, insert_params = _insert_compiled(rows)
     # Django's compiled INSERT and the model's table names; every value is a parameter.
     sql = (f"WITH ins AS ({insert_sql}), head AS ({_HEAD_MOVE}), "  # noqa: S608
            f"totals AS ({_TOTALS_ADD} RETURNING (xmax = 0) AS started) "

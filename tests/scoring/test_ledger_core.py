@@ -111,3 +111,28 @@ def test_one_posting_costs_the_head_lock_and_one_write_and_big_batches_stay_exac
         assert totals == {members[0].pk: Decimal("396.00"), members[1].pk: Decimal("334.00"),
                           members[2].pk: Decimal("334.00")}
         assert ledger_verify().ok
+
+
+def test_a_single_posting_stores_what_the_compiled_insert_would(township_a, in_township):
+    """One row goes through an INSERT compiled once (values prepared field by field); every value,
+    lists and texts and empty references included, lands as a two-row batch (Django's compiler)
+    stores it, and the chain verifies."""
+    from scoring.ledger.verify import ledger_verify
+
+    fields = ["kind", "member_id", "rule_id", "entry_id", "reverses_id", "points", "occurred_on", "scoring_year",
+              "booked_year", "booked_month", "note", "evidence_hashes", "posted_by_id"]
+    with in_township(township_a):
+        member = MemberFactory()
+        posting = Posting(kind="adjustment", member_id=member.pk, points=Decimal("-1.5"),
+                          occurred_on=dt.date(2026, 5, 31), scoring_year=2026, note="=HYPERLINK(\"x\") 备注'\"",
+                          evidence_hashes=("b" * 64, "a" * 64))
+        with transaction.atomic():
+            [one] = ledger_post(postings=[posting], actor_id=7)
+        with transaction.atomic():
+            pair = ledger_post(postings=[posting, posting], actor_id=7)
+        stored = {r["seq"]: r for r in LedgerEntry.objects.values("seq", *fields)}
+        assert {k: v for k, v in stored[one.seq].items() if k != "seq"} == \
+            {k: v for k, v in stored[pair[0].seq].items() if k != "seq"}
+        assert stored[one.seq]["evidence_hashes"] == ["a" * 64, "b" * 64]
+        assert stored[one.seq]["note"] == "=HYPERLINK(\"x\") 备注'\""
+        assert ledger_verify().ok
