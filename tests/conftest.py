@@ -142,6 +142,16 @@ def _eager_celery_and_public_schema():
 
 
 @pytest.fixture
+def no_stored_rollups(db):
+    """No stored county figures at the start (inside the test's transaction): a test that committed
+    some (a browser test, a real worker) must not serve them to a later test whose factory rows
+    changed a township without an audit event (`tenants.townships.rollups`)."""
+    from tenants.townships.models import TownshipRollup
+
+    TownshipRollup.objects.all().delete()
+
+
+@pytest.fixture
 def township_a(db):
     from tenants.townships.models import Township
 

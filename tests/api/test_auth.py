@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 PASSWORD = "pass-Word-123"  # tests.factories.UserFactory
 LOCKED = "登录失败次数过多，账户已被暂时锁定，请稍后再试。"

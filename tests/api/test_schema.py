@@ -1,7 +1,7 @@
 """The OpenAPI schemas and their documentation pages."""
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from audit.services import audit_record
 from tenants.organisation.models import Branch, Member, Village
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 BETA_PK = 990001  # beta's rows get ids alpha never has, so "beta's id through alpha's API" is a clean miss
 

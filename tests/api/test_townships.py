@@ -5,7 +5,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from tenants.townships.models import Domain, Township
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 
 def _failed_township():

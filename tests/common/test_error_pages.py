@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 
 def test_403_inside_a_township_is_branded_with_the_township_menu(client, township_a, make_user):

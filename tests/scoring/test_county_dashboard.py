@@ -16,7 +16,7 @@ from scoring.ledger.models import Entry, LedgerEntry, MemberYearTotal
 from scoring.ledger.posting import Posting, ledger_post
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 
 def _post(township, in_township, totals: list[str], year: int):

@@ -29,7 +29,7 @@ from accounts.models import Role
 from common import clock
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 EXTRA_CODES = ("gamma", "delta", "epsilon")

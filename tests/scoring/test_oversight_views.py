@@ -17,7 +17,7 @@ from scoring.oversight import services
 from scoring.oversight.models import Check, CheckTeamMember
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_draw.py"

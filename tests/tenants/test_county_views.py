@@ -11,7 +11,7 @@ from tenants.organisation.models import Member
 from tenants.townships.models import Township
 from tests.factories import BranchFactory, MemberFactory, VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_stored_rollups")]
 
 
 @pytest.fixture
